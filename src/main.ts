@@ -1,5 +1,78 @@
+/** The action: settings → plan → execute → export. Every failure is one `::error::` line and exit 1. */
 import * as core from '@actions/core';
+import { UserError } from './errors.js';
+import { exportResults } from './export/index.js';
+import { planMarkdown } from './export/summary.js';
+import { buildPlan } from './plan/index.js';
+import { readSettings, type Settings } from './settings/settings.js';
+import { executePlan, type TargetOutcome } from './sts/execute.js';
+import { reportFailure } from './report.js';
 
-export async function run(): Promise<void> {
-  core.info('aws-assume-chain skeleton');
+export const CONNECT_TIMEOUT_MS = 3000;
+export const RESPONSE_TIMEOUT_MS = 10000;
+
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  try {
+    const settings = readSettings(env);
+    const plan = await buildPlan(settings, env);
+    if (settings.dryRun) return await reportDryRun(planMarkdown(plan), settings);
+
+    const maskAccount = (id: string) => (settings.maskAccountId ? '***' : id);
+    const deadline = Date.now() + (settings.timeoutSeconds || 21600) * 1000;
+    const outcomes = await withDeadline(
+      executePlan(plan, {
+        conn: { region: plan.region, endpoint: plan.stsEndpoint, connectTimeoutMs: CONNECT_TIMEOUT_MS, requestTimeoutMs: RESPONSE_TIMEOUT_MS },
+        maxAttempts: settings.retry.maxAttempts,
+        deadline,
+        maxConcurrency: settings.maxConcurrency,
+        env,
+        onAccount: (id) => settings.maskAccountId && core.setSecret(id),
+      }),
+      deadline,
+      settings.timeoutSeconds,
+    );
+    checkOutcomes(outcomes, settings);
+    await exportResults(outcomes, { settings, region: plan.region, env, maskAccount });
+  } catch (err) {
+    reportFailure(err, env);
+  }
+}
+
+/** Failed targets are named; the step fails unless fail-on-target-error is off and something succeeded. */
+function checkOutcomes(outcomes: readonly TargetOutcome[], settings: Settings): void {
+  const failed = outcomes.filter((o) => !o.ok);
+  const allowed = settings.allowedAccountIds;
+  for (const o of outcomes) {
+    if (o.ok && allowed.length > 0 && !allowed.includes(o.accountId)) {
+      throw new UserError(
+        `Input 'allowed-account-ids': the credentials for "${o.target.name}" are for account ${settings.maskAccountId ? '***' : o.accountId}, which is not in the allowed list; nothing was exported`,
+      );
+    }
+  }
+  if (failed.length === 0) return;
+  if (failed.length === 1 && outcomes.length === 1) throw failed[0]!.error;
+  const lines = failed.map((o) => `${o.target.name}: ${o.ok ? '' : o.error.message}`);
+  if (settings.failOnTargetError || failed.length === outcomes.length) {
+    throw new UserError(`${failed.length} of ${outcomes.length} targets failed; nothing was exported. ${lines.join(' | ')}`);
+  }
+  for (const line of lines) core.warning(`Target failed: ${line}`);
+}
+
+async function reportDryRun(markdown: string, settings: Settings): Promise<void> {
+  core.info(markdown);
+  if (settings.jobSummary) await core.summary.addRaw(markdown, true).write();
+  core.setOutput('plan', markdown);
+}
+
+/** Stop waiting at the deadline even if a socket hangs past its own timeout. */
+async function withDeadline<T>(work: Promise<T>, deadline: number, seconds: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UserError(`Action timed out after ${seconds} seconds (input 'action-timeout-s')`)), Math.max(0, deadline - Date.now()) + 1000);
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

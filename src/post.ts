@@ -1,3 +1,9 @@
+/** Post step: remove exactly the profile sections this step wrote, blank the credentials it exported, restore prior values. */
 import * as core from '@actions/core';
+import { cleanup } from './cleanup.js';
 
-core.info('post');
+try {
+  await cleanup(process.env);
+} catch (err) {
+  core.warning(`aws-assume-chain cleanup: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+}

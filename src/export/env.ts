@@ -1,0 +1,47 @@
+/** Job environment for later steps: credentials, region, optional AWS_PROFILE. */
+import * as core from '@actions/core';
+import { createHash } from 'node:crypto';
+import type { AwsCredentials } from '../plan/types.js';
+
+export const CREDENTIAL_VARS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
+export const RESTORABLE_VARS = ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE'] as const;
+
+/** A value's fingerprint: lets post tell "still ours" without storing the value. */
+export function fingerprint(value: string): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, 32);
+}
+
+export class EnvExport {
+  readonly exported: Array<{ name: string; fingerprint: string }> = [];
+  readonly previous: Record<string, string | null> = {};
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  set(name: string, value: string): void {
+    if (!(name in this.previous) && (RESTORABLE_VARS as readonly string[]).includes(name)) {
+      this.previous[name] = this.env[name] ?? null;
+    }
+    core.exportVariable(name, value);
+    this.exported.push({ name, fingerprint: fingerprint(value) });
+  }
+
+  credentials(creds: AwsCredentials): void {
+    this.set('AWS_ACCESS_KEY_ID', creds.accessKeyId);
+    this.set('AWS_SECRET_ACCESS_KEY', creds.secretAccessKey);
+    // No token (long-term keys): blank an older token so it is not paired with the new keys.
+    if (creds.sessionToken) this.set('AWS_SESSION_TOKEN', creds.sessionToken);
+    else if (this.env['AWS_SESSION_TOKEN']) this.set('AWS_SESSION_TOKEN', '');
+  }
+
+  region(region: string): void {
+    this.set('AWS_REGION', region);
+    this.set('AWS_DEFAULT_REGION', region);
+  }
+
+  /** The runner cannot unset a variable; an empty value is the closest (actions/runner#1126). */
+  unsetCurrent(): void {
+    for (const name of [...CREDENTIAL_VARS, 'AWS_REGION', 'AWS_DEFAULT_REGION']) {
+      if (this.env[name]) this.set(name, '');
+    }
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * Input mode: Settings (role-to-assume / role-chain / fan-out-roles and the hop inputs) → Plan.
+ * Pure: every STS constraint is checked here, before any network call.
+ */
+import { InputError } from '../errors.js';
+import type { HopDefaults, Settings, SourceChoice } from '../settings/settings.js';
+import type { HopSpec } from '../settings/roleChain.js';
+import {
+  CHAINED_DURATION_MESSAGE,
+  CHAINED_MAX_DURATION,
+  MAX_POLICY_ARNS,
+  MFA_SERIAL,
+  TAG_LIMITS,
+  externalIdProblem,
+  parseRoleArn,
+  partitionOfRegion,
+  policyArnProblem,
+  policyProblem,
+  regionProblem,
+  roleArnProblem,
+  sessionNameProblem,
+  sourceIdentityProblem,
+  tagProblem,
+} from './constraints.js';
+import { DEFAULT_TAG_KEYS, defaultSessionName, defaultSessionTags, type GithubContext } from './github.js';
+import type { Chain, Hop, MfaCode, Plan, SessionTag, Source, Target } from './types.js';
+import { renderProfileName } from './profileNames.js';
+
+export function buildInputPlan(settings: Settings, github: GithubContext): Plan {
+  if (settings.mode.kind !== 'inputs') throw new Error('buildInputPlan needs input mode');
+  const region = checkRegion(settings.region);
+  const { hops: specs, fanOutRoles } = settings.mode;
+  checkCustomTags(settings.hopDefaults.customTags);
+  const source = planSource(settings.source, settings.audience, specs);
+  const context: HopContext = {
+    defaults: settings.hopDefaults,
+    mfaCode: settings.mfaCode,
+    region,
+    sessionName: settings.hopDefaults.sessionName ?? defaultSessionName(github),
+    tags: settings.hopDefaults.skipTagging ? [] : [...defaultSessionTags(github), ...settings.hopDefaults.customTags],
+  };
+  const chains: Chain[] =
+    fanOutRoles.length === 0
+      ? [buildChain(source, specs, context)]
+      : fanOutRoles.map((member) => buildChain(source, [...specs, member], context));
+  const targets: Target[] = chains.map((chain, index) => ({
+    name: targetName(settings, chain, index),
+    chain,
+  }));
+  checkUniqueNames(targets, fanOutRoles.length > 0 ? 'profile-name-template' : 'aws-profile');
+  return { region, stsEndpoint: settings.stsEndpoint, targets };
+}
+
+interface HopContext {
+  readonly defaults: HopDefaults;
+  readonly mfaCode?: MfaCode;
+  readonly region: string;
+  readonly sessionName: string;
+  readonly tags: readonly SessionTag[];
+}
+
+export function checkRegion(region: string | undefined): string {
+  if (region === undefined) throw new InputError('aws-region', 'is required and was not supplied');
+  const problem = regionProblem(region);
+  if (problem) throw new InputError('aws-region', problem);
+  return region;
+}
+
+function planSource(choice: SourceChoice, audience: string, specs: readonly HopSpec[]): Source {
+  const origin = { where: 'inputs' };
+  switch (choice.kind) {
+    case 'github-oidc':
+      if (specs.length === 0) {
+        throw new InputError('role-to-assume', 'is required when the source is the GitHub OIDC token');
+      }
+      return { kind: 'web-identity', token: { kind: 'github-oidc', audience } };
+    case 'token-file':
+      if (specs.length === 0) throw new InputError('role-to-assume', 'is required with web-identity-token-file');
+      return { kind: 'web-identity', token: { kind: 'file', path: choice.path } };
+    case 'access-keys':
+      return { kind: 'static', credentials: choice.credentials, origin: { where: 'aws-access-key-id' } };
+    case 'environment':
+      return { kind: 'environment', origin };
+    case 'none':
+      if (specs.length === 0) {
+        throw new InputError('role-to-assume', 'nothing to do: set role-to-assume, role-chain, config-file or access keys');
+      }
+      throw new InputError(
+        specs[0]!.input,
+        'no source identity: this job cannot mint a GitHub OIDC token (add `permissions: id-token: write` to the job), ' +
+          'and none of aws-access-key-id, web-identity-token-file or role-chaining is set',
+      );
+  }
+}
+
+function buildChain(source: Source, specs: readonly HopSpec[], ctx: HopContext): Chain {
+  const hops: Hop[] = [];
+  const transitive = new Set<string>();
+  let sourceIdentityPending = ctx.defaults.sourceIdentity;
+  let mfaPending = ctx.defaults.mfaSerial;
+  specs.forEach((spec, index) => {
+    const webIdentity = index === 0 && source.kind === 'web-identity';
+    const last = index === specs.length - 1;
+    const hop = buildHop(spec, { ctx, webIdentity, last, chained: index > 0, transitive, sourceIdentityPending, mfaPending });
+    if (!webIdentity) {
+      sourceIdentityPending = undefined;
+      mfaPending = undefined;
+    }
+    for (const key of hop.transitiveTagKeys) transitive.add(key.toLowerCase());
+    hops.push(hop);
+  });
+  return { source, hops };
+}
+
+function buildHop(
+  spec: HopSpec,
+  opts: {
+    ctx: HopContext;
+    webIdentity: boolean;
+    last: boolean;
+    chained: boolean;
+    transitive: ReadonlySet<string>;
+    sourceIdentityPending?: string;
+    mfaPending?: string;
+  },
+): Hop {
+  const { ctx, webIdentity, last, chained } = opts;
+  const fail = (detail: string, input: string = spec.input): never => {
+    throw new InputError(input, detail, input === spec.input && spec.input !== 'role-to-assume' ? spec.line : undefined);
+  };
+  const arnProblem = roleArnProblem(spec.roleArn);
+  if (arnProblem) fail(arnProblem);
+  const arn = parseRoleArn(spec.roleArn)!;
+  const expectedPartition = partitionOfRegion(ctx.region);
+  if (arn.partition !== expectedPartition) {
+    fail(`role is in partition "${arn.partition}" but aws-region "${ctx.region}" is in partition "${expectedPartition}"`);
+  }
+
+  const sessionName = spec.sessionName ?? ctx.sessionName;
+  const sessionProblem = sessionNameProblem(sessionName);
+  if (sessionProblem) fail(`session name ${sessionProblem}`, spec.sessionName ? spec.input : 'role-session-name');
+
+  const durationSeconds = spec.durationSeconds ?? ctx.defaults.durationSeconds;
+  if (chained && durationSeconds !== undefined && durationSeconds > CHAINED_MAX_DURATION) {
+    fail(
+      `${CHAINED_DURATION_MESSAGE} This hop is assumed with the previous hop's role credentials; ` +
+        `use duration=${CHAINED_MAX_DURATION} or less on this line (or lower role-duration-seconds).`,
+      spec.input === 'role-to-assume' ? 'role-duration-seconds' : spec.input,
+    );
+  }
+
+  const policyArns = [...spec.policyArns, ...(last ? ctx.defaults.managedSessionPolicies : [])];
+  if (policyArns.length > MAX_POLICY_ARNS) {
+    fail(`at most ${MAX_POLICY_ARNS} managed session policies per hop, got ${policyArns.length}`, 'managed-session-policies');
+  }
+  for (const p of policyArns) {
+    const problem = policyArnProblem(p);
+    if (problem) fail(problem, spec.policyArns.includes(p) ? spec.input : 'managed-session-policies');
+  }
+  const policy = last ? ctx.defaults.inlineSessionPolicy : undefined;
+  if (policy !== undefined) {
+    const problem = policyProblem(policy);
+    if (problem) fail(`the policy ${problem}`, 'inline-session-policy');
+  }
+
+  const base = { roleArn: spec.roleArn, roleSessionName: sessionName, durationSeconds, policy, policyArns };
+  const origin = { where: spec.input, line: spec.line };
+  if (webIdentity) {
+    for (const [value, name] of [
+      [spec.externalId, 'external-id'],
+      [spec.sourceIdentity, 'source-identity'],
+      [spec.mfaSerial, 'mfa-serial'],
+    ] as const) {
+      if (value !== undefined) fail(`${name} cannot be used on a web-identity hop (AssumeRoleWithWebIdentity)`);
+    }
+    if (spec.tags.length > 0 || spec.transitiveTagKeys.length > 0) {
+      fail('session tags cannot be sent on a web-identity hop (AssumeRoleWithWebIdentity does not accept them)');
+    }
+    return { action: 'AssumeRoleWithWebIdentity', ...base, tags: [], transitiveTagKeys: [], origin };
+  }
+
+  const externalId = spec.externalId ?? ctx.defaults.externalId;
+  if (externalId !== undefined) {
+    const problem = externalIdProblem(externalId);
+    if (problem) fail(`external ID ${problem}`, spec.externalId ? spec.input : 'role-external-id');
+  }
+  const tags = spec.skipTags ? [] : hopTags(ctx.tags, spec, opts.transitive, fail);
+  const tagKeys = new Set(tags.map((t) => t.key.toLowerCase()));
+  const transitiveTagKeys = [...spec.transitiveTagKeys, ...ctx.defaults.transitiveTagKeys].filter(
+    (key, i, all) => tagKeys.has(key.toLowerCase()) && all.indexOf(key) === i,
+  );
+  for (const key of spec.transitiveTagKeys) {
+    if (!tagKeys.has(key.toLowerCase())) fail(`transitive-tag "${key}" is not a tag sent on this hop`);
+  }
+
+  const sourceIdentity = spec.sourceIdentity ?? opts.sourceIdentityPending;
+  if (sourceIdentity !== undefined) {
+    const problem = sourceIdentityProblem(sourceIdentity);
+    if (problem) fail(`source identity ${problem}`, spec.sourceIdentity ? spec.input : 'source-identity');
+  }
+  const mfaSerial = spec.mfaSerial ?? opts.mfaPending;
+  let mfa: Hop['mfa'];
+  if (mfaSerial !== undefined) {
+    const input = spec.mfaSerial ? spec.input : 'mfa-serial';
+    if (!MFA_SERIAL.test(mfaSerial)) fail(`MFA serial "${mfaSerial}" is not a device serial number or ARN`, input);
+    if (!ctx.mfaCode) fail('an MFA serial needs mfa-token-code or mfa-totp-secret', input);
+    mfa = { serialNumber: mfaSerial, code: ctx.mfaCode! };
+  }
+  return { action: 'AssumeRole', ...base, externalId, tags, transitiveTagKeys, sourceIdentity, mfa, origin };
+}
+
+/** Step tags plus this line's tags; keys made transitive by an earlier hop are inherited, so not re-sent. */
+function hopTags(
+  stepTags: readonly SessionTag[],
+  spec: HopSpec,
+  inherited: ReadonlySet<string>,
+  fail: (detail: string, input?: string) => never,
+): SessionTag[] {
+  const byKey = new Map<string, SessionTag>();
+  for (const tag of [...stepTags, ...spec.tags]) byKey.set(tag.key.toLowerCase(), tag);
+  for (const tag of spec.tags) {
+    const problem = tagProblem(tag.key, tag.value);
+    if (problem) fail(problem);
+    if (inherited.has(tag.key.toLowerCase())) {
+      fail(`tag "${tag.key}" was made transitive by an earlier hop; STS refuses to set it again`);
+    }
+  }
+  const tags = [...byKey.entries()].filter(([key]) => !inherited.has(key)).map(([, tag]) => tag);
+  if (tags.length > TAG_LIMITS.count) fail(`at most ${TAG_LIMITS.count} session tags per hop, got ${tags.length}`);
+  return tags;
+}
+
+function checkCustomTags(tags: readonly SessionTag[]): void {
+  const seen = new Set<string>();
+  for (const tag of tags) {
+    const problem = tagProblem(tag.key, tag.value);
+    if (problem) throw new InputError('custom-tags', problem);
+    const key = tag.key.toLowerCase();
+    if (DEFAULT_TAG_KEYS.some((k) => k.toLowerCase() === key)) {
+      throw new InputError('custom-tags', `"${tag.key}" is a default session tag and cannot be overridden`);
+    }
+    if (seen.has(key)) throw new InputError('custom-tags', `tag "${tag.key}" is given twice (tag keys are case-insensitive)`);
+    seen.add(key);
+  }
+  if (tags.length + DEFAULT_TAG_KEYS.length > TAG_LIMITS.count) {
+    throw new InputError('custom-tags', `too many tags: STS accepts at most ${TAG_LIMITS.count} including the defaults`);
+  }
+}
+
+function targetName(settings: Settings, chain: Chain, index: number): string {
+  const last = chain.hops[chain.hops.length - 1];
+  const arn = last ? parseRoleArn(last.roleArn) : undefined;
+  return renderProfileName(settings.profileOutput.nameTemplate, {
+    account: arn?.accountId ?? 'source',
+    role: arn?.roleName ?? 'source',
+    partition: arn?.partition ?? 'aws',
+    index: index + 1,
+  });
+}
+
+function checkUniqueNames(targets: readonly Target[], input: string): void {
+  const seen = new Set<string>();
+  for (const t of targets) {
+    if (seen.has(t.name)) throw new InputError(input, `produces the profile name "${t.name}" more than once`);
+    seen.add(t.name);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * STS failures as one typed error. SDK error objects can carry request details (headers, signed
+ * bodies), so only the code, status and AWS's message cross this boundary — never the SDK object.
+ */
+import { UserError } from '../errors.js';
+
+/** Never retried: the same request would fail the same way. */
+const FINAL_CODES = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'ValidationError',
+  'InvalidIdentityToken',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'RegionDisabledException',
+  'MalformedPolicyDocument',
+  'PackedPolicyTooLarge',
+  'IDPRejectedClaim',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'MissingAuthenticationToken',
+  'IncompleteSignature',
+  'InvalidParameterValue',
+]);
+
+const RETRY_CODES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'IDPCommunicationError',
+  'InternalFailure',
+  'InternalError',
+  'ServiceUnavailable',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+
+/** Network failures worth another attempt (a reset or a timeout), as opposed to a wrong endpoint. */
+const RETRY_NETWORK = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED', 'EAI_AGAIN', 'TimeoutError', 'RequestTimeout']);
+
+export class StsError extends UserError {
+  constructor(
+    readonly action: string,
+    readonly code: string,
+    readonly status: number | undefined,
+    readonly awsMessage: string,
+    readonly retryable: boolean,
+    readonly roleArn?: string,
+  ) {
+    super(
+      `${action}${roleArn ? ` ${roleArn}` : ''} failed: ${code}${status ? ` (HTTP ${status})` : ''}: ${awsMessage}`,
+    );
+    this.name = 'StsError';
+  }
+}
+
+export function isRetryableCode(code: string, status: number | undefined): boolean {
+  if (FINAL_CODES.has(code)) return false;
+  if (RETRY_CODES.has(code)) return true;
+  return status !== undefined && status >= 500;
+}
+
+interface SdkLikeError {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
+  Code?: unknown;
+}
+
+/** Turn whatever the SDK or node threw into an StsError; `endpoint` names the URL for network errors. */
+export function toStsError(err: unknown, action: string, endpoint: string, roleArn?: string): StsError {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as SdkLikeError;
+  const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
+  const networkCode = typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : 'Error';
+  const rawMessage = typeof e.message === 'string' ? e.message : String(err);
+  if (status !== undefined) {
+    const code = typeof e.Code === 'string' ? e.Code : typeof e.name === 'string' ? e.name : 'UnknownError';
+    return new StsError(action, code, status, oneLine(rawMessage), isRetryableCode(code, status), roleArn);
+  }
+  if (networkCode === 'TimeoutError' || networkCode === 'RequestTimeout' || /timed? ?out/i.test(rawMessage)) {
+    return new StsError(action, 'Timeout', undefined, `no answer from ${endpoint} in time`, true, roleArn);
+  }
+  if (networkCode === 'ECONNREFUSED' || networkCode === 'ENOTFOUND' || networkCode === 'EHOSTUNREACH') {
+    return new StsError(action, networkCode, undefined, `cannot reach the STS endpoint ${endpoint}`, false, roleArn);
+  }
+  return new StsError(
+    action,
+    networkCode,
+    undefined,
+    `request to ${endpoint} failed: ${oneLine(rawMessage)}`,
+    RETRY_NETWORK.has(networkCode),
+    roleArn,
+  );
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 1000);
+}
