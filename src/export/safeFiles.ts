@@ -53,33 +53,45 @@ export async function checkDir(dir: string): Promise<boolean> {
 /**
  * Create `dir` and any missing ancestors with mode 0700, appending each directory this call created
  * (outermost first) to `created`. Ancestors may be symbolic links (e.g. /tmp on macOS); `dir` may not.
+ * A directory removed by a concurrent cleanup halfway through is created again.
  */
 export async function ensureDir(dir: string, created: string[]): Promise<void> {
-  if (await checkDir(dir)) return;
-  const missing: string[] = [dir];
-  for (let cur = dirname(dir); cur !== dirname(cur); cur = dirname(cur)) {
-    try {
-      const st = await stat(cur);
-      if (!st.isDirectory()) throw new UserError(`Refusing to write AWS profiles: ${cur} is not a directory.`);
-      break;
-    } catch (e) {
-      if (errCode(e) !== 'ENOENT') throw fsError('inspect the directory', cur, e);
-      missing.push(cur);
+  for (let attempt = 0; ; attempt++) {
+    if (await checkDir(dir)) return;
+    const missing: string[] = [dir];
+    for (let cur = dirname(dir); cur !== dirname(cur); cur = dirname(cur)) {
+      try {
+        const st = await stat(cur);
+        if (!st.isDirectory()) throw new UserError(`Refusing to write AWS profiles: ${cur} is not a directory.`);
+        break;
+      } catch (e) {
+        if (errCode(e) !== 'ENOENT') throw fsError('inspect the directory', cur, e);
+        missing.push(cur);
+      }
+    }
+    let vanished = false;
+    for (const d of missing.reverse()) {
+      try {
+        await mkdir(d, { mode: 0o700 });
+      } catch (e) {
+        const code = errCode(e);
+        if (code === 'EEXIST') continue; // made by someone else meanwhile: not ours
+        if (code === 'ENOENT' && attempt < 5) {
+          vanished = true; // the parent went away meanwhile
+          break;
+        }
+        throw fsError('create the directory', d, e);
+      }
+      created.push(d);
+      await chmod(d, 0o700).catch((e: unknown) => {
+        throw fsError('set the mode of the directory', d, e);
+      });
+    }
+    if (!vanished) {
+      await checkDir(dir);
+      return;
     }
   }
-  for (const d of missing.reverse()) {
-    try {
-      await mkdir(d, { mode: 0o700 });
-    } catch (e) {
-      if (errCode(e) === 'EEXIST') continue; // made by someone else meanwhile: not ours
-      throw fsError('create the directory', d, e);
-    }
-    created.push(d);
-    await chmod(d, 0o700).catch((e: unknown) => {
-      throw fsError('set the mode of the directory', d, e);
-    });
-  }
-  await checkDir(dir);
 }
 
 /** Remove the given directories (innermost first) where they are empty. */

@@ -4,7 +4,16 @@ import type { TargetOutcome } from '../sts/execute.js';
 
 const cell = (v: string) => v.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
+/** `maskAccount` hides account IDs wherever they appear (in ARNs and profile names too) when masking is on. */
 export function resultsMarkdown(outcomes: readonly TargetOutcome[], maskAccount: (id: string) => string): string {
+  const accounts = new Set(outcomes.flatMap((o) => (o.ok ? [o.accountId, ...o.hops.map((h) => h.accountId)] : [])));
+  let text = rawResultsMarkdown(outcomes);
+  for (const id of accounts) text = text.split(id).join(maskAccount(id));
+  return text;
+}
+
+function rawResultsMarkdown(outcomes: readonly TargetOutcome[]): string {
+  const maskAccount = (id: string) => id;
   const parts = ['## AWS credentials (aws-assume-chain)', ''];
   for (const o of outcomes) {
     parts.push(`### ${cell(o.target.name)}${o.ok ? '' : ' — failed'}`, '');

@@ -7,7 +7,7 @@ import * as core from '@actions/core';
 import { UserError } from '../errors.js';
 import type { AwsCredentials, Hop, HopResult, Plan, Source, Target, TokenSource } from '../plan/types.js';
 import { maskCredentials, sourceCredentials } from '../sources/credentials.js';
-import { GithubTokenSource } from '../sources/githubOidc.js';
+import { GithubTokenSource, decodeClaims, type TokenClaims } from '../sources/githubOidc.js';
 import { readTokenFile, resolveTokenPath } from '../sources/tokenFile.js';
 import { totpCode } from '../sources/totp.js';
 import { existsSync } from 'node:fs';
@@ -117,8 +117,10 @@ class ChainExecutor {
   private async webIdentityHop(token: TokenSource, hop: Hop): Promise<Step> {
     const github = this.githubFor(token);
     let refresh = false;
-    const result = await this.assuming(hop, async () => {
+    let claims: TokenClaims | undefined;
+    const result = await this.assuming(hop, () => claims, async () => {
       const jwt = github ? await github.token(refresh) : readTokenFile((token as { path: string }).path, this.opts.env);
+      claims = decodeClaims(jwt);
       refresh = false;
       try {
         return await this.slots.use(() => assumeRoleWithWebIdentity(this.conn(), hop, jwt));
@@ -130,7 +132,7 @@ class ChainExecutor {
         }
         throw err;
       }
-    }, github);
+    });
     return { credentials: result.credentials, results: [result] };
   }
 
@@ -150,7 +152,7 @@ class ChainExecutor {
   }
 
   private assumeHop(hop: Hop, signer: AwsCredentials): Promise<HopResult> {
-    return this.assuming(hop, () =>
+    return this.assuming(hop, () => undefined, () =>
       this.slots.use(() =>
         assumeRole(this.conn(), signer, hop, hop.mfa && (hop.mfa.code.kind === 'code' ? hop.mfa.code.code : totpCode(hop.mfa.code.secret))),
       ),
@@ -164,7 +166,7 @@ class ChainExecutor {
     });
   }
 
-  private async assuming(hop: Hop, call: () => Promise<AssumedRole>, github?: GithubTokenSource): Promise<HopResult> {
+  private async assuming(hop: Hop, claims: () => TokenClaims | undefined, call: () => Promise<AssumedRole>): Promise<HopResult> {
     try {
       const assumed = await this.retrying(`${hop.action} ${hop.roleArn}`, call);
       maskCredentials(assumed.credentials);
@@ -172,7 +174,7 @@ class ChainExecutor {
       core.info(`Assumed ${hop.roleArn} as ${assumed.assumedRoleArn}`);
       return { hop, ...assumed };
     } catch (err) {
-      if (err instanceof StsError) throw explain(err, hop, github?.claims);
+      if (err instanceof StsError) throw explain(err, hop, claims());
       throw err;
     }
   }

@@ -1,0 +1,238 @@
+/**
+ * A reader for AWS config/credentials files that behaves like the INI reader botocore uses:
+ * Python's `configparser.RawConfigParser` with its defaults (strict, no interpolation), followed by
+ * botocore's one level of nested values (`key =` + indented `k = v` lines).
+ *
+ * Pure: the caller passes the file text and the path (the path is only used in messages and origins).
+ *
+ * Rules reproduced (see profile-semantics.md §1.1 and §2.5):
+ * - `=` and `:` both separate key and value; the first of them on the line wins.
+ * - Only whole-line comments (`#` or `;` as the first non-blank character). A `;` or `#` later in a
+ *   line is part of the value.
+ * - Keys are stripped and lower-cased, values are stripped, quotes are kept.
+ * - A line indented deeper than the line that started the current key continues that key's value
+ *   (pieces joined with `\n`); blank lines inside a value are kept, trailing ones dropped.
+ * - A duplicate key in a section, or a duplicate section, is an error; so is a key before any
+ *   section header, and a line that is neither a header nor `key = value`.
+ * - `[DEFAULT]` holds defaults that every other section inherits (its own keys win).
+ * - A value whose text starts with a newline (`key =` followed by indented lines) is a nested
+ *   block: each non-blank line must be `name = value` (split at the first `=`; names keep case).
+ *
+ * Deliberate difference: a leading UTF-8 byte-order mark is ignored (Python would fail on it).
+ */
+import { ConfigError } from '../errors.js';
+
+/** One value as read from a file. */
+export interface IniValue {
+  /** The value text; for a multi-line value the stripped pieces joined with `\n`. */
+  readonly text: string;
+  /** botocore's nested form: set when `text` starts with a newline. */
+  readonly nested?: ReadonlyMap<string, string>;
+  /** 1-based line of the `key = …` line. */
+  readonly line: number;
+  /** True when the value comes from the file's `[DEFAULT]` section. */
+  readonly inherited: boolean;
+}
+
+export interface IniSection {
+  /** The text between the brackets, exactly as configparser keeps it (not stripped). */
+  readonly name: string;
+  /** 1-based line of the `[name]` header. */
+  readonly line: number;
+  /** Lower-cased key → value; includes values inherited from `[DEFAULT]`. */
+  readonly values: ReadonlyMap<string, IniValue>;
+}
+
+export interface IniDocument {
+  readonly path: string;
+  /** Sections in file order; `[DEFAULT]` is not one of them. */
+  readonly sections: readonly IniSection[];
+  /** The `[DEFAULT]` section's own values. */
+  readonly defaults: ReadonlyMap<string, IniValue>;
+}
+
+/** Characters Python's `str.strip()` / `\s` treat as whitespace. */
+const PY_WS = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const LEADING_WS = new RegExp(`^[${PY_WS}]+`);
+const TRAILING_WS = new RegExp(`[${PY_WS}]+$`);
+const NON_WS = new RegExp(`[^${PY_WS}]`);
+/** `[header]` at the start of a stripped line; the header runs to the last `]` (configparser is greedy). */
+const SECTION_HEADER = /^\[(.+)\]/s;
+/** `key <ws> (= or :) <ws> value`: the key is the shortest prefix before a delimiter. */
+const OPTION_LINE = new RegExp(`^(.*?)[${PY_WS}]*([=:])[${PY_WS}]*(.*)$`, 's');
+/** Line breaks of Python's `str.splitlines()` (used for nested values). */
+const PY_LINE_BREAKS = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
+
+const DEFAULT_SECTION = 'DEFAULT';
+
+export function pyStrip(s: string): string {
+  return s.replace(LEADING_WS, '').replace(TRAILING_WS, '');
+}
+
+function pyRstrip(s: string): string {
+  return s.replace(TRAILING_WS, '');
+}
+
+/** Python's `str.lower()` for the purposes of key names. */
+function lowerKey(s: string): string {
+  return s.toLowerCase();
+}
+
+function parseError(path: string, line: number, what: string): ConfigError {
+  return new ConfigError('ConfigParseError', `Unable to parse config file: ${path} (${what})`, { where: path, line });
+}
+
+/** A value being built: its pieces (joined at the end) and where it started. */
+interface PendingValue {
+  readonly pieces: string[];
+  readonly line: number;
+}
+
+interface PendingSection {
+  readonly name: string;
+  readonly line: number;
+  readonly values: Map<string, PendingValue>;
+}
+
+/**
+ * Parse one config or credentials file.
+ * @throws ConfigError `ConfigParseError` with the offending line.
+ */
+export function parseConfigText(text: string, path: string): IniDocument {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+
+  const sections = new Map<string, PendingSection>();
+  const defaults: PendingSection = { name: DEFAULT_SECTION, line: 0, values: new Map() };
+  const seenKeys = new Set<string>(); // `${section}\0${key}` for the duplicate-key check
+  let current: PendingSection | undefined;
+  let currentKey: string | undefined;
+  let indentOfKeyLine = 0;
+  let firstBadLine: { line: number; what: string } | undefined;
+
+  lines.forEach((raw, index) => {
+    const lineNo = index + 1;
+    const stripped = pyStrip(raw);
+    const isComment = stripped.startsWith('#') || stripped.startsWith(';');
+    if (isComment || stripped === '') {
+      // A blank (not comment) line inside a value becomes an empty piece of it.
+      if (!isComment && current && currentKey) current.values.get(currentKey)?.pieces.push('');
+      return;
+    }
+    const indent = raw.search(NON_WS);
+    if (current && currentKey && indent > indentOfKeyLine) {
+      current.values.get(currentKey)?.pieces.push(stripped);
+      return;
+    }
+    indentOfKeyLine = indent;
+
+    const header = SECTION_HEADER.exec(stripped);
+    if (header) {
+      const name = header[1] as string;
+      currentKey = undefined;
+      if (name === DEFAULT_SECTION) {
+        current = defaults;
+        return;
+      }
+      if (sections.has(name)) throw parseError(path, lineNo, `duplicate section [${name}]`);
+      current = { name, line: lineNo, values: new Map() };
+      sections.set(name, current);
+      return;
+    }
+    if (!current) throw parseError(path, lineNo, 'a line before the first [section] header');
+
+    const option = OPTION_LINE.exec(stripped);
+    if (!option) {
+      // configparser notes the error, keeps going (the current key stays open) and raises at the end.
+      firstBadLine ??= { line: lineNo, what: 'line is neither a [section] header nor "key = value"' };
+      return;
+    }
+    const key = lowerKey(pyRstrip(option[1] as string));
+    if (key === '') firstBadLine ??= { line: lineNo, what: 'empty key before the "=" or ":"' };
+    const seen = `${current.name}\0${key}`;
+    if (seenKeys.has(seen)) throw parseError(path, lineNo, `duplicate key "${key}" in section [${current.name}]`);
+    seenKeys.add(seen);
+    current.values.set(key, { pieces: [pyStrip(option[3] as string)], line: lineNo });
+    currentKey = key;
+  });
+
+  if (firstBadLine) throw parseError(path, firstBadLine.line, firstBadLine.what);
+
+  const ownDefaults = finishValues(defaults.values, true);
+  const finished: IniSection[] = [];
+  for (const section of sections.values()) {
+    const values = new Map<string, IniValue>();
+    // configparser lists inherited defaults first, then the section's own keys (which win).
+    for (const [key, value] of ownDefaults) values.set(key, value);
+    for (const [key, value] of finishValues(section.values, false)) values.set(key, value);
+    for (const [key, value] of values) values.set(key, withNested(value, path, key));
+    finished.push({ name: section.name, line: section.line, values });
+  }
+  return { path, sections: finished, defaults: ownDefaults };
+}
+
+function finishValues(pending: ReadonlyMap<string, PendingValue>, inherited: boolean): Map<string, IniValue> {
+  const out = new Map<string, IniValue>();
+  for (const [key, value] of pending) {
+    out.set(key, { text: pyRstrip(value.pieces.join('\n')), line: value.line, inherited });
+  }
+  return out;
+}
+
+/** botocore's nested values: text starting with a newline is a block of `name = value` lines. */
+function withNested(value: IniValue, path: string, key: string): IniValue {
+  if (!value.text.startsWith('\n') || value.nested) return value;
+  const nested = new Map<string, string>();
+  for (const rawLine of value.text.split(PY_LINE_BREAKS)) {
+    const line = pyStrip(rawLine);
+    if (line === '') continue;
+    const eq = line.indexOf('=');
+    if (eq < 0) throw parseError(path, value.line, `nested value of "${key}" has a line without "=": ${line}`);
+    nested.set(pyStrip(line.slice(0, eq)), pyStrip(line.slice(eq + 1)));
+  }
+  return { ...value, nested };
+}
+
+/**
+ * Python's `shlex.split(s)` (POSIX mode, no comments), as botocore applies it to section names.
+ * Returns undefined where Python raises ValueError (unclosed quote, trailing backslash).
+ */
+export function shlexSplit(s: string): string[] | undefined {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false; // a word has started (possibly an empty quoted one)
+  let quote: '"' | "'" | undefined;
+  const chars = Array.from(s);
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i] as string;
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+      else word += c;
+    } else if (quote === '"') {
+      if (c === '"') quote = undefined;
+      else if (c === '\\') {
+        const next = chars[++i];
+        if (next === undefined) return undefined;
+        word += next === '"' || next === '\\' ? next : `\\${next}`;
+      } else word += c;
+    } else if (c === ' ' || c === '\t' || c === '\r' || c === '\n') {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else if (c === '\\') {
+      const next = chars[++i];
+      if (next === undefined) return undefined;
+      word += next;
+      inWord = true;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (quote) return undefined;
+  if (inWord) words.push(word);
+  return words;
+}

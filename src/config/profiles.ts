@@ -1,0 +1,128 @@
+/**
+ * Turns parsed config and credentials files into named profiles, the way botocore does
+ * (profile-semantics.md §1.1): which sections are profiles, which of two sections for one profile
+ * wins, and how the credentials file is layered over the config file. Pure.
+ */
+import type { Origin } from '../plan/types.js';
+import { shlexSplit, type IniDocument, type IniSection } from './configparser.js';
+
+/** One setting, with the file and line it was read from. */
+export interface Setting {
+  readonly value: string;
+  /** botocore's nested block (`key =` followed by indented `k = v` lines). */
+  readonly nested?: ReadonlyMap<string, string>;
+  /** File, line of the key, and the profile it belongs to (when it belongs to one). */
+  readonly origin: Origin;
+}
+
+/** The settings of one section of one file. */
+export interface SettingsSection {
+  readonly settings: ReadonlyMap<string, Setting>;
+  /** File and line of the section header. */
+  readonly origin: Origin;
+}
+
+export interface Profile {
+  readonly name: string;
+  /** Config-file settings with the credentials file's settings over them, key by key. */
+  readonly settings: ReadonlyMap<string, Setting>;
+  /** The config-file section that defines the profile (the later one if two sections name it). */
+  readonly config?: SettingsSection;
+  /** The credentials-file section of the same name. */
+  readonly credentials?: SettingsSection;
+  /** Where the profile is defined: its config-file header, else its credentials-file header. */
+  readonly origin: Origin;
+}
+
+export interface ProfileMap {
+  readonly profiles: ReadonlyMap<string, Profile>;
+  /** `[sso-session NAME]` sections of the config file. */
+  readonly ssoSessions: ReadonlyMap<string, SettingsSection>;
+  /** `[services NAME]` sections of the config file. */
+  readonly services: ReadonlyMap<string, SettingsSection>;
+  readonly configPath?: string;
+  readonly credentialsPath?: string;
+}
+
+export interface ParsedFile {
+  readonly doc: IniDocument;
+  readonly path: string;
+}
+
+function toSection(section: IniSection, path: string, profile?: string): SettingsSection {
+  const settings = new Map<string, Setting>();
+  for (const [key, value] of section.values) {
+    const origin: Origin = profile === undefined ? { where: path, line: value.line } : { where: path, line: value.line, profile };
+    settings.set(key, value.nested ? { value: value.text, nested: value.nested, origin } : { value: value.text, origin });
+  }
+  const origin: Origin = profile === undefined ? { where: path, line: section.line } : { where: path, line: section.line, profile };
+  return { settings, origin };
+}
+
+/** `[profile NAME]`-style names: only exactly two shell words name something. */
+function secondWord(sectionName: string): string | undefined {
+  const words = shlexSplit(sectionName);
+  return words?.length === 2 ? words[1] : undefined;
+}
+
+type SectionKind = 'profile' | 'sso-session' | 'services';
+
+/** What a config-file section is, in botocore's order of checks. */
+function classify(sectionName: string): { kind: SectionKind; name: string } | undefined {
+  for (const kind of ['profile', 'sso-session', 'services'] as const) {
+    if (sectionName.startsWith(kind)) {
+      const name = secondWord(sectionName);
+      return name === undefined ? undefined : { kind, name };
+    }
+  }
+  return sectionName === 'default' ? { kind: 'profile', name: 'default' } : undefined;
+}
+
+/**
+ * Build the profile map from the config file and/or the credentials file (either may be absent,
+ * like a missing file in botocore).
+ */
+export function buildProfileMap(config?: ParsedFile, credentials?: ParsedFile): ProfileMap {
+  const fromConfig = new Map<string, SettingsSection>();
+  const ssoSessions = new Map<string, SettingsSection>();
+  const services = new Map<string, SettingsSection>();
+  for (const section of config?.doc.sections ?? []) {
+    const found = classify(section.name);
+    if (!found || !config) continue;
+    // Later sections replace earlier ones wholesale ([default] vs [profile default]).
+    if (found.kind === 'profile') fromConfig.set(found.name, toSection(section, config.path, found.name));
+    else if (found.kind === 'sso-session') ssoSessions.set(found.name, toSection(section, config.path));
+    else services.set(found.name, toSection(section, config.path));
+  }
+
+  const fromCredentials = new Map<string, SettingsSection>();
+  for (const section of credentials?.doc.sections ?? []) {
+    if (credentials) fromCredentials.set(section.name, toSection(section, credentials.path, section.name));
+  }
+
+  const profiles = new Map<string, Profile>();
+  for (const name of new Set([...fromConfig.keys(), ...fromCredentials.keys()])) {
+    const configSection = fromConfig.get(name);
+    const credentialsSection = fromCredentials.get(name);
+    const settings = new Map<string, Setting>([
+      ...(configSection?.settings ?? []),
+      ...(credentialsSection?.settings ?? []),
+    ]);
+    const origin = (configSection ?? credentialsSection)?.origin ?? { where: '', profile: name };
+    profiles.set(name, {
+      name,
+      settings,
+      ...(configSection ? { config: configSection } : {}),
+      ...(credentialsSection ? { credentials: credentialsSection } : {}),
+      origin,
+    });
+  }
+
+  return {
+    profiles,
+    ssoSessions,
+    services,
+    ...(config ? { configPath: config.path } : {}),
+    ...(credentials ? { credentialsPath: credentials.path } : {}),
+  };
+}
