@@ -48,6 +48,9 @@ export function standardWorld(issuer: string, opts: ScenarioOptions = {}): World
 }
 
 export class Scenario {
+  /** Added to the emulator's clock (ms); tests replace it to make tokens or sessions look expired. */
+  clockShift: () => number = () => 0;
+
   private constructor(
     readonly sts: StsEmulator,
     readonly oidc: OidcIssuer,
@@ -56,9 +59,14 @@ export class Scenario {
 
   static async start(opts: ScenarioOptions = {}): Promise<Scenario> {
     const oidc = await startOidcIssuer({ lifetimeSeconds: opts.issuerLifetimeSeconds ?? 300 });
-    const sts = await startStsEmulator({ world: standardWorld(oidc.url, opts) });
+    let scenario: Scenario | undefined;
+    const sts = await startStsEmulator({
+      world: standardWorld(oidc.url, opts),
+      now: () => Date.now() + (scenario?.clockShift() ?? 0),
+    });
     const job = new Job({ secrets: [USER.secretAccessKey, USER.accessKeyId] });
-    return new Scenario(sts, oidc, job);
+    scenario = new Scenario(sts, oidc, job);
+    return scenario;
   }
 
   /** The env a job has when it may mint OIDC tokens (`id-token: write`) and STS is the emulator. */
