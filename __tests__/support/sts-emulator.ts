@@ -194,14 +194,14 @@ class Hang extends Error {}
 // ---------------------------------------------------------------------------------------------------------------
 // Small helpers
 
+/** Escape text content (`&`, `<`, `>`, `"`; apostrophes stay literal, as in STS messages). */
 export function xmlEscape(s: string): string {
   return s
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+    .replace(/"/g, '&quot;');
 }
 
 const el = (name: string, text: string): string => `<${name}>${xmlEscape(text)}</${name}>`;
@@ -960,6 +960,7 @@ export async function startStsEmulator(opts: StsEmulatorOptions): Promise<StsEmu
       if (!allowed || params.get('Version') !== STS_VERSION) {
         throw new StsError('InvalidAction', `Could not find operation ${action} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`);
       }
+      const caller = action === 'AssumeRoleWithWebIdentity' ? undefined : authenticate(rr, entry);
       for (const k of params.keys()) {
         if (k === 'Action' || k === 'Version' || k.startsWith('X-Amz-')) continue;
         if (!allowed.names.includes(k) && !allowed.patterns.some((p) => p.test(k))) {
@@ -967,7 +968,6 @@ export async function startStsEmulator(opts: StsEmulatorOptions): Promise<StsEmu
           throw new StsError('ValidationError', `The parameter ${k} is not recognized by ${action}.`);
         }
       }
-      const caller = action === 'AssumeRoleWithWebIdentity' ? undefined : authenticate(rr, entry);
       await applyFault(action === 'GetCallerIdentity' ? undefined : params.get('RoleArn'));
       let xml: string;
       if (action === 'AssumeRole') xml = assumeRole(params, caller!, entry, requestId);

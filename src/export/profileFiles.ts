@@ -379,7 +379,7 @@ function conflictError(conflicts: readonly Conflict[]): UserError {
   const many = conflicts.length > 1;
   return new UserError(
     `Refusing to replace existing AWS ${many ? 'profiles' : 'profile'}: ${list}. ` +
-      `Choose another profile name, or enable overwriting to replace ${many ? 'them' : 'it'}. Nothing was written.`,
+      `Choose another profile name, or set the input overwrite-profiles: true to replace ${many ? 'them' : 'it'}. Nothing was written.`,
   );
 }
 

@@ -22,8 +22,11 @@ import type { Chain, Hop, MfaCode, Origin, Source } from './types.js';
 export interface ResolveContext {
   /** RoleSessionName for hops whose profile sets none (botocore would use `botocore-session-<epoch>`). */
   readonly defaultSessionName: string;
-  /** Set when the job can mint a GitHub OIDC token: a missing `web_identity_token_file` then falls back to it. */
-  readonly githubOidc?: { readonly audience: string };
+  /**
+   * Set when the job can mint a GitHub OIDC token (input `use-github-oidc` auto/true): a missing
+   * `web_identity_token_file` falls back to it, or with `always` (`true`) it replaces the file.
+   */
+  readonly githubOidc?: { readonly audience: string; readonly always?: boolean };
   /** Whether a web-identity token file exists (checked at plan time; read at run time). */
   readonly fileExists: (path: string) => boolean;
   /** The code for hops with `mfa_serial`; without it such a hop is an error. */
@@ -337,6 +340,7 @@ function checkMfa(hops: readonly PlannedHop[], ctx: ResolveContext): void {
 function finishSource(planned: PlannedSource, ctx: ResolveContext): Source {
   if (planned.kind === 'ready') return planned.source;
   const path = planned.tokenFile.value;
+  if (ctx.githubOidc?.always) return { kind: 'web-identity', token: { kind: 'github-oidc', audience: ctx.githubOidc.audience } };
   if (ctx.fileExists(path)) return { kind: 'web-identity', token: { kind: 'file', path } };
   if (ctx.githubOidc) {
     return { kind: 'web-identity', token: { kind: 'file', path, githubFallbackAudience: ctx.githubOidc.audience } };
