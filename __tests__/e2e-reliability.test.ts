@@ -95,6 +95,19 @@ test('an endpoint that accepts the connection and never answers fails by timeout
   expect(r.errors[0]).toMatch(/Timeout|timed out/);
 });
 
+test('each request has its own response timeout, well inside the deadline', async () => {
+  s.sts.setFault(DEPLOY, { hang: true, count: -1 });
+  const r = await s.main({
+    inputs: { 'aws-region': 'us-east-1', 'role-to-assume': DEPLOY, 'role-external-id': 'deploy-ext-42', 'disable-retry': 'true', ...keys },
+    env: s.stsEnv,
+    timeoutMs: 30000,
+  });
+  failedCleanly(r);
+  expect(r.errors[0]).toMatch(/Timeout: no answer from http:\/\/127\.0\.0\.1:\d+ in time/);
+  expect(r.durationMs).toBeGreaterThan(9000); // the 10 s response timeout, not the 300 s deadline
+  expect(r.durationMs).toBeLessThan(20000);
+});
+
 test('an expired web-identity token on the first attempt is minted again, then succeeds', async () => {
   // The emulator sees the first AssumeRoleWithWebIdentity 10 minutes in the future: the token has expired.
   s.clockShift = () => (s.calls('AssumeRoleWithWebIdentity').length === 0 ? 600_000 : 0);

@@ -3,6 +3,7 @@ import * as core from '@actions/core';
 import { UserError } from './errors.js';
 import { exportResults } from './export/index.js';
 import { planMarkdown } from './export/summary.js';
+import { writeJobSummary } from './export/jobSummary.js';
 import { buildPlan } from './plan/index.js';
 import { readSettings, type Settings } from './settings/settings.js';
 import { executePlan, type TargetOutcome } from './sts/execute.js';
@@ -60,7 +61,7 @@ function checkOutcomes(outcomes: readonly TargetOutcome[], settings: Settings): 
 
 async function reportDryRun(markdown: string, settings: Settings): Promise<void> {
   core.info(markdown);
-  if (settings.jobSummary) await core.summary.addRaw(markdown, true).write();
+  if (settings.jobSummary) await writeJobSummary(markdown);
   core.setOutput('plan', markdown);
 }
 

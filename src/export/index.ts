@@ -12,6 +12,7 @@ import { EnvExport } from './env.js';
 import { profilesJson, setIdentityOutputs } from './outputs.js';
 import { defaultProfilePaths, writeProfiles, type WrittenProfiles } from './profileFiles.js';
 import { resultsMarkdown } from './summary.js';
+import { writeJobSummary } from './jobSummary.js';
 
 export interface ExportContext {
   readonly settings: Settings;
@@ -34,7 +35,7 @@ export async function exportResults(outcomes: readonly TargetOutcome[], ctx: Exp
     };
     written = await writeProfiles(
       paths,
-      results.map((r) => ({ name: r.target.name, credentials: r.credentials, region: ctx.region })),
+      results.map((r) => ({ name: r.target.name, credentials: r.credentials, region: r.target.region ?? ctx.region })),
       { overwrite: settings.profileOutput.overwrite },
     );
     core.info(`Wrote ${written.profiles.length} profile(s) to ${paths.credentialsFile} and ${paths.configFile}`);
@@ -48,14 +49,14 @@ export async function exportResults(outcomes: readonly TargetOutcome[], ctx: Exp
   }
   if (envTarget && settings.outputEnvCredentials) {
     exports.credentials(envTarget.credentials);
-    exports.region(ctx.region);
+    exports.region(envTarget.target.region ?? ctx.region);
   }
   if (envTarget && settings.profileOutput.exportAwsProfile && written) exports.set('AWS_PROFILE', envTarget.target.name);
 
   const primary = envTarget ?? results[0];
   if (primary) setIdentityOutputs(primary, settings.outputCredentials);
   core.setOutput('profiles', profilesJson(results));
-  if (settings.jobSummary) await core.summary.addRaw(resultsMarkdown(outcomes, ctx.maskAccount), true).write();
+  if (settings.jobSummary) await writeJobSummary(resultsMarkdown(outcomes, ctx.maskAccount));
   saveCleanupState({ exported: exports.exported, previous: exports.previous, profiles: settings.cleanup ? written : undefined });
 }
 

@@ -1,8 +1,97 @@
-import { UserError } from '../errors.js';
-import type { Settings } from '../settings/settings.js';
-import type { GithubContext } from './github.js';
-import type { Plan } from './types.js';
+/**
+ * Config-profile mode: read the checked-in AWS config (and credentials) file with botocore's rules,
+ * pick the profiles (names and globs), and resolve each into a Chain — all before any STS call.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { ConfigError, InputError } from '../errors.js';
+import { parseConfigText } from '../config/configparser.js';
+import { buildProfileMap, type ParsedFile, type ProfileMap } from '../config/profiles.js';
+import { canMintGithubToken, type Settings } from '../settings/settings.js';
+import { checkRegion } from './buildInputPlan.js';
+import { defaultSessionName, type GithubContext } from './github.js';
+import { resolveProfileChain, type ResolveContext } from './resolveProfileChain.js';
+import type { Plan, Target } from './types.js';
 
-export async function buildConfigPlan(_settings: Settings, _github: GithubContext, _env: NodeJS.ProcessEnv): Promise<Plan> {
-  throw new UserError('config-file mode is not available yet');
+export async function buildConfigPlan(settings: Settings, github: GithubContext, env: NodeJS.ProcessEnv): Promise<Plan> {
+  if (settings.mode.kind !== 'config') throw new Error('buildConfigPlan needs config mode');
+  const { configFile, credentialsFile, profiles: patterns } = settings.mode;
+  const workspace = env['GITHUB_WORKSPACE'] ?? process.cwd();
+  const config = readProfileFile(configFile, 'config-file', workspace);
+  const credentials = credentialsFile === undefined ? undefined : readProfileFile(credentialsFile, 'credentials-file', workspace);
+  const map = buildProfileMap(config, credentials);
+  const names = selectProfiles(patterns, map, configFile);
+
+  const oidcAllowed = settings.useGithubOidc === 'always' || (settings.useGithubOidc === 'auto' && canMintGithubToken(env));
+  const ctx: ResolveContext = {
+    defaultSessionName: settings.hopDefaults.sessionName ?? defaultSessionName(github),
+    githubOidc: oidcAllowed ? { audience: settings.audience, always: settings.useGithubOidc === 'always' } : undefined,
+    fileExists: (path) => existsSync(isAbsolute(path) ? path : join(workspace, path)),
+    mfaCode: settings.mfaCode,
+  };
+  const targets: Target[] = names.map((name) => {
+    const resolved = resolveProfileChain(map, name, ctx);
+    const region = settings.region ?? resolved.region;
+    if (region === undefined) {
+      throw new ConfigError(
+        'NoRegionError',
+        `You must specify a region. Set region in profile "${name}" or the aws-region input.`,
+        resolved.origin,
+      );
+    }
+    return { name, chain: resolved.chain, region: checkRegion(region), stsEndpoint: settings.stsEndpoint ?? resolved.endpointUrl };
+  });
+  const first = targets[0]!;
+  return { region: first.region!, stsEndpoint: first.stsEndpoint, targets };
+}
+
+/** Paths are relative to the workspace; errors and annotations name the path as the user wrote it. */
+function readProfileFile(path: string, input: string, workspace: string): ParsedFile {
+  const full = isAbsolute(path) ? path : join(workspace, path);
+  let text: string;
+  try {
+    text = readFileSync(full, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(input, code === 'ENOENT' ? `file "${path}" does not exist` : `cannot read "${path}" (${code ?? 'error'})`);
+  }
+  return { doc: parseConfigText(text, path), path };
+}
+
+/** Names are taken as they are; `*`, `?` and `[...]` make a glob over the file's profiles, in file order. */
+export function selectProfiles(patterns: readonly string[], map: ProfileMap, configFile: string): string[] {
+  const selected: string[] = [];
+  for (const pattern of patterns) {
+    if (!/[*?[]/.test(pattern)) {
+      if (!map.profiles.has(pattern)) {
+        throw new ConfigError('ProfileNotFound', `The config profile (${pattern}) could not be found`, { where: configFile });
+      }
+      if (!selected.includes(pattern)) selected.push(pattern);
+      continue;
+    }
+    const re = globToRegExp(pattern);
+    const matches = [...map.profiles.keys()].filter((name) => re.test(name));
+    if (matches.length === 0) throw new InputError('profile', `"${pattern}" matches no profile in ${configFile}`);
+    for (const name of matches) if (!selected.includes(name)) selected.push(name);
+  }
+  return selected;
+}
+
+function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i]!;
+    if (ch === '*') re += '.*';
+    else if (ch === '?') re += '.';
+    else if (ch === '[') {
+      const end = glob.indexOf(']', i + 1);
+      if (end < 0) re += '\\[';
+      else {
+        const body = glob.slice(i + 1, end).replace(/\\/g, '\\\\');
+        re += `[${body.startsWith('!') ? `^${body.slice(1)}` : body}]`;
+        i = end;
+      }
+    } else re += ch.replace(/[.+^${}()|\\\]]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
 }

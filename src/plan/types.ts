@@ -88,6 +88,9 @@ export interface Target {
   /** Profile name when written to files; a display name otherwise. */
   readonly name: string;
   readonly chain: Chain;
+  /** Signing region and endpoint when they differ per target (config mode: each selected profile's own). */
+  readonly region?: string;
+  readonly stsEndpoint?: string;
 }
 
 /** Everything execute needs: pure data, validated. */

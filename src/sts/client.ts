@@ -46,7 +46,8 @@ function client(conn: StsConnection, credentials?: AwsCredentials): STSClient {
       secretAccessKey: credentials.secretAccessKey,
       sessionToken: credentials.sessionToken,
     },
-    requestHandler: { connectionTimeout: conn.connectTimeoutMs, requestTimeout: conn.requestTimeoutMs },
+    // Without throwOnRequestTimeout the SDK only logs a warning and keeps waiting.
+    requestHandler: { connectionTimeout: conn.connectTimeoutMs, requestTimeout: conn.requestTimeoutMs, throwOnRequestTimeout: true },
     customUserAgent: 'aws-assume-chain',
   });
 }

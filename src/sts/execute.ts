@@ -64,7 +64,13 @@ class ChainExecutor {
   async run(target: Target): Promise<TargetOutcome> {
     try {
       const { source, hops } = target.chain;
-      let key = sourceKey(source);
+      const conn: StsConnection = {
+        ...this.opts.conn,
+        region: target.region ?? this.opts.conn.region,
+        endpoint: target.stsEndpoint ?? this.opts.conn.endpoint,
+      };
+      // Sessions are shared only between targets that talk to the same STS the same way.
+      let key = `${conn.region} ${conn.endpoint ?? ''} ${sourceKey(source)}`;
       let step: Promise<Step> | undefined =
         source.kind === 'web-identity' ? undefined : this.memo(key, () => this.fromSource(source));
       hops.forEach((hop, index) => {
@@ -72,10 +78,10 @@ class ChainExecutor {
         key = `${key}|${hopKey(hop)}`;
         step = this.memo(key, async () => {
           if (index === 0 && source.kind === 'web-identity') {
-            return this.webIdentityHop(source.token, hop);
+            return this.webIdentityHop(conn, source.token, hop);
           }
           const before = await previous!;
-          const result = await this.assumeHop(hop, before.credentials);
+          const result = await this.assumeHop(conn, hop, before.credentials);
           return { credentials: result.credentials, results: [...before.results, result] };
         });
       });
@@ -85,7 +91,7 @@ class ChainExecutor {
         return { target, ok: true, hops: final.results, credentials: last.credentials, arn: last.assumedRoleArn, accountId: last.accountId };
       }
       // No hops (access keys alone): one GetCallerIdentity names the account, as allowed-account-ids needs.
-      const identity = await this.retrying('GetCallerIdentity', () => this.slots.use(() => getCallerIdentity(this.conn(), final.credentials)));
+      const identity = await this.retrying('GetCallerIdentity', () => this.slots.use(() => getCallerIdentity(this.clip(conn), final.credentials)));
       this.opts.onAccount?.(identity.accountId);
       return { target, ok: true, hops: [], credentials: final.credentials, arn: identity.arn, accountId: identity.accountId };
     } catch (err) {
@@ -95,9 +101,8 @@ class ChainExecutor {
   }
 
   /** The response timeout never reaches past the step's deadline. */
-  private conn(): StsConnection {
+  private clip(conn: StsConnection): StsConnection {
     const left = Math.max(1, this.opts.deadline - Date.now());
-    const { conn } = this.opts;
     return { ...conn, requestTimeoutMs: Math.min(conn.requestTimeoutMs, left), connectTimeoutMs: Math.min(conn.connectTimeoutMs, left) };
   }
 
@@ -114,7 +119,7 @@ class ChainExecutor {
     return { credentials: await sourceCredentials(source, this.opts.env), results: [] };
   }
 
-  private async webIdentityHop(token: TokenSource, hop: Hop): Promise<Step> {
+  private async webIdentityHop(conn: StsConnection, token: TokenSource, hop: Hop): Promise<Step> {
     const github = this.githubFor(token);
     let refresh = false;
     let claims: TokenClaims | undefined;
@@ -123,7 +128,7 @@ class ChainExecutor {
       claims = decodeClaims(jwt);
       refresh = false;
       try {
-        return await this.slots.use(() => assumeRoleWithWebIdentity(this.conn(), hop, jwt));
+        return await this.slots.use(() => assumeRoleWithWebIdentity(this.clip(conn), hop, jwt));
       } catch (err) {
         // An expired GitHub token is re-minted and tried again, once per attempt.
         if (github && err instanceof StsError && /Expired/i.test(err.code + err.awsMessage)) {
@@ -151,10 +156,10 @@ class ChainExecutor {
     return source;
   }
 
-  private assumeHop(hop: Hop, signer: AwsCredentials): Promise<HopResult> {
+  private assumeHop(conn: StsConnection, hop: Hop, signer: AwsCredentials): Promise<HopResult> {
     return this.assuming(hop, () => undefined, () =>
       this.slots.use(() =>
-        assumeRole(this.conn(), signer, hop, hop.mfa && (hop.mfa.code.kind === 'code' ? hop.mfa.code.code : totpCode(hop.mfa.code.secret))),
+        assumeRole(this.clip(conn), signer, hop, hop.mfa && (hop.mfa.code.kind === 'code' ? hop.mfa.code.code : totpCode(hop.mfa.code.secret))),
       ),
     );
   }
