@@ -18,7 +18,8 @@ import {
   type ProfileFilePaths,
   type WrittenProfiles,
 } from '../src/export/profileFiles.js';
-import { parseIni, profileOfSection, shlexSplit, splitLines } from '../src/export/iniSections.js';
+import { parseIni, profileOfSection, splitLines } from '../src/export/iniSections.js';
+import { shlexSplit } from '../src/config/configparser.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const WRITER = fileURLToPath(new URL('./fixtures/profile-writer.ts', import.meta.url));

@@ -6,8 +6,8 @@
 import { parseConfigText } from '../src/config/configparser.js';
 import { buildProfileMap, type ProfileMap } from '../src/config/profiles.js';
 import { ConfigError } from '../src/errors.js';
+import { CHAINED_DURATION_MESSAGE } from '../src/plan/constraints.js';
 import {
-  CHAINED_DURATION_MESSAGE,
   PreflightError,
   pyInt,
   pyListRepr,

@@ -1,10 +1,12 @@
+/** Post step: undo what main did — the profile sections it wrote, the env it exported (if still ours). */
 import * as core from '@actions/core';
 import { fingerprint } from './export/env.js';
 import { removeProfiles } from './export/profileFiles.js';
 import { loadCleanupState } from './state.js';
+import * as input from './settings/inputs.js';
 
 export async function cleanup(env: NodeJS.ProcessEnv): Promise<void> {
-  if (core.getInput('cleanup') === 'false' || env['AWS_SKIP_CLEANUP_STEP'] === 'true') {
+  if (!input.boolean('cleanup', true) || env['AWS_SKIP_CLEANUP_STEP'] === 'true') {
     core.info('Cleanup turned off; credentials and profiles written by this step are left in place.');
     return;
   }

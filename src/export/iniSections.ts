@@ -22,104 +22,11 @@
  * usually introduce the next section (or close the file), so they belong to what follows.
  */
 
-/** Python's `str.isspace()` (and `re`'s `\s` on str patterns). */
-const PY_SPACE = new Set(
-  [
-    0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002,
-    0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
-  ].map((c) => String.fromCharCode(c)),
-);
+import { pyStrip, shlexSplit } from '../config/configparser.js';
 
-export function pyIsSpace(ch: string): boolean {
-  return PY_SPACE.has(ch);
-}
-
-/** Python's `str.strip()` with no argument. */
-export function pyStrip(s: string): string {
-  let start = 0;
-  let end = s.length;
-  while (start < end && PY_SPACE.has(s.charAt(start))) start++;
-  while (end > start && PY_SPACE.has(s.charAt(end - 1))) end--;
-  return s.slice(start, end);
-}
-
-/**
- * Python's `shlex.split(s)` (POSIX mode, no comments). Returns undefined where Python raises
- * ValueError (an unclosed quote or a trailing backslash); botocore then ignores the section.
- */
-export function shlexSplit(s: string): string[] | undefined {
-  const WHITESPACE = ' \t\r\n';
-  const QUOTES = `'"`;
-  const ESCAPE = '\\';
-  const ESCAPED_QUOTES = '"';
-  const tokens: string[] = [];
-  let pos = 0;
-  // `state` persists between tokens, like shlex's instance attribute.
-  let state: string | null = ' ';
-  for (;;) {
-    let token = '';
-    let quoted = false;
-    let escapedState = ' ';
-    // read_token
-    for (;;) {
-      const next = pos < s.length ? s.charAt(pos++) : '';
-      if (state === null) {
-        token = '';
-        break;
-      } else if (state === ' ') {
-        if (!next) {
-          state = null;
-          break;
-        } else if (WHITESPACE.includes(next)) {
-          if (token || quoted) break;
-          continue;
-        } else if (next === ESCAPE) {
-          escapedState = 'a';
-          state = next;
-        } else if (QUOTES.includes(next)) {
-          state = next;
-        } else {
-          token = next;
-          state = 'a';
-        }
-      } else if (QUOTES.includes(state)) {
-        quoted = true;
-        if (!next) return undefined; // No closing quotation
-        if (next === state) {
-          state = 'a';
-        } else if (next === ESCAPE && ESCAPED_QUOTES.includes(state)) {
-          escapedState = state;
-          state = next;
-        } else {
-          token += next;
-        }
-      } else if (state === ESCAPE) {
-        if (!next) return undefined; // No escaped character
-        if (QUOTES.includes(escapedState) && next !== state && next !== escapedState) token += state;
-        token += next;
-        state = escapedState;
-      } else {
-        // state 'a'
-        if (!next) {
-          state = null;
-          break;
-        } else if (WHITESPACE.includes(next)) {
-          state = ' ';
-          if (token || quoted) break;
-          continue;
-        } else if (QUOTES.includes(next)) {
-          state = next;
-        } else if (next === ESCAPE) {
-          escapedState = 'a';
-          state = next;
-        } else {
-          token += next;
-        }
-      }
-    }
-    if (!quoted && token === '') return tokens; // shlex's eof (None)
-    tokens.push(token);
-  }
+/** Leading whitespace as Python's `str.isspace()` sees it (indentation makes a continuation line). */
+function leadingSpace(text: string): number {
+  return text.length - text.replace(/^[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/, '').length;
 }
 
 export interface Line {
@@ -192,8 +99,7 @@ export function parseIni(lines: readonly Line[]): ParsedIni {
       kinds.push('blank');
       return;
     }
-    let indent = 0;
-    while (indent < line.text.length && pyIsSpace(line.text.charAt(indent))) indent++;
+    const indent = leadingSpace(line.text);
     if (inSection && optname && indent > indentLevel) {
       kinds.push('continuation');
       return;

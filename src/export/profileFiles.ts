@@ -27,11 +27,11 @@ import {
   joinLines,
   parseIni,
   profileOfSection,
-  pyStrip,
   splitLines,
   type IniFileKind,
   type Line,
 } from './iniSections.js';
+import { pyStrip } from '../config/configparser.js';
 import { checkDir, commitChanges, ensureDir, fsError, readRegularFile, removeEmptyDirs, type FileChange } from './safeFiles.js';
 
 export interface ProfileEntry {

@@ -18,6 +18,7 @@ import { ConfigError } from '../errors.js';
 import type { Profile, ProfileMap, Setting, SettingsSection } from '../config/profiles.js';
 import { pyStrip } from '../config/configparser.js';
 import type { Chain, Hop, MfaCode, Origin, Source } from './types.js';
+import { CHAINED_DURATION_MESSAGE } from './constraints.js';
 
 export interface ResolveContext {
   /** RoleSessionName for hops whose profile sets none (botocore would use `botocore-session-<epoch>`). */
@@ -56,8 +57,6 @@ export class PreflightError extends ConfigError {
   }
 }
 
-export const CHAINED_DURATION_MESSAGE =
-  'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.';
 
 const CREDENTIAL_SOURCES: Readonly<Record<string, 'environment' | 'instance-metadata' | 'container'>> = {
   Environment: 'environment',

@@ -48,10 +48,6 @@ export class GithubTokenSource {
     private readonly maxAttempts: number,
   ) {}
 
-  get claims(): TokenClaims | undefined {
-    return this.cached?.claims;
-  }
-
   async token(forceRefresh = false, now: number = Date.now()): Promise<string> {
     const exp = this.cached?.claims?.exp;
     const fresh = this.cached && (exp === undefined || exp - now / 1000 > REFRESH_MARGIN_S);
