@@ -112,6 +112,22 @@ describe('profile files, env choice and cleanup', () => {
     s.noLeaks(post);
   });
 
+  test('aws-profile (configure-aws-credentials style): one named profile, AWS_PROFILE exported, no keys in env', async () => {
+    const r = await s.main({ inputs: { 'aws-region': 'eu-west-1', 'role-to-assume': HUB, 'aws-profile': 'ci-hub' }, env: s.oidcEnv });
+    expect(r.errors).toEqual([]);
+    expect(r.exportedEnv).toEqual({ AWS_PROFILE: 'ci-hub' });
+    const credentials = readFileSync(join(s.job.home, '.aws', 'credentials'), 'utf8');
+    expect(credentials).toContain(`[ci-hub]\naws_access_key_id = ${s.sts.issuedSessions()[0]!.accessKeyId}`);
+    expect(readFileSync(join(s.job.home, '.aws', 'config'), 'utf8')).toBe('[profile ci-hub]\nregion = eu-west-1\n');
+    s.noLeaks(r, [join(s.job.home, '.aws', 'credentials')]);
+  });
+
+  test('the region comes from AWS_REGION in the environment when the input is empty', async () => {
+    const r = await s.main({ inputs: { 'role-to-assume': HUB }, env: { ...s.oidcEnv, AWS_REGION: 'ca-central-1' } });
+    expect(r.errors).toEqual([]);
+    expect(r.exportedEnv['AWS_DEFAULT_REGION']).toBe('ca-central-1');
+  });
+
   test('cleanup: false leaves the profiles in place', async () => {
     const main = await s.main({
       inputs: { 'aws-region': 'eu-west-1', 'role-to-assume': HUB, 'fan-out-roles': fanOut(1), cleanup: 'false' },

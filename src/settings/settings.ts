@@ -85,9 +85,10 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 
   const mode = readMode();
   const source = readSource(env, { accessKeyId, secretAccessKey, sessionToken }, mode);
-  const region = input.text('aws-region');
+  // As the AWS CLI does: the environment's region when the input is empty (it also beats a profile's region).
+  const region = input.text('aws-region') ?? (env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || undefined);
   if (region === undefined && mode.kind === 'inputs') {
-    throw new InputError('aws-region', 'is required and was not supplied');
+    throw new InputError('aws-region', 'is required and was not supplied (nor is AWS_REGION set)');
   }
   const awsProfile = input.text('aws-profile');
   const multiTarget =
@@ -122,7 +123,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       credentialsFile: input.text('profiles-credentials-file'),
       configFile: input.text('profiles-config-file'),
       overwrite: input.boolean('overwrite-profiles', false) || input.boolean('overwrite-aws-profile', false),
-      nameTemplate: input.text('profile-name-template') ?? awsProfile ?? '{account}-{role}',
+      // aws-profile names the one target; the template (which always has action.yml's default) names many.
+      nameTemplate: awsProfile !== undefined && !multiTarget ? awsProfile : (input.text('profile-name-template') ?? '{account}-{role}'),
       envProfile: input.text('env-profile'),
       exportAwsProfile: input.boolean('export-aws-profile', awsProfile !== undefined),
     },
