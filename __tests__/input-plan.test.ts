@@ -4,6 +4,7 @@ import { buildInputPlan } from '../src/plan/buildInputPlan.js';
 import { InputError } from '../src/errors.js';
 import type { GithubContext } from '../src/plan/github.js';
 import { totpCode, decodeBase32 } from '../src/sources/totp.js';
+import { ACTION_YML, inputEnvName, readActionInputDefaults } from './support/harness.js';
 
 const github: GithubContext = {
   repository: 'octo-org/octo-repo',
@@ -16,10 +17,13 @@ const github: GithubContext = {
   runAttempt: '2',
 };
 
+/** As the runner does: every input declared in action.yml is set, to its default or empty. */
+const declared = readActionInputDefaults(ACTION_YML);
+
 function withInputs<T>(inputs: Record<string, string>, fn: () => T): T {
   const saved = { ...process.env };
-  for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_') || k.startsWith('ACTIONS_ID_TOKEN')) delete process.env[k];
-  for (const [k, v] of Object.entries(inputs)) process.env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
+  for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_') || k.startsWith('ACTIONS_ID_TOKEN') || k.startsWith('AWS_')) delete process.env[k];
+  for (const [k, v] of Object.entries({ ...declared, ...inputs })) process.env[inputEnvName(k)] = v;
   try {
     return fn();
   } finally {
