@@ -162,6 +162,40 @@ test('credential_source = Environment uses the env keys even though the profile 
   noLeaks(r);
 });
 
+describe('self-hosted runners: credential_source through the AWS SDK providers', () => {
+  const profile = (source: string) =>
+    `[profile runner]\nrole_arn = ${DEPLOY}\ncredential_source = ${source}\nexternal_id = deploy-ext-42\nregion = us-east-1\n`;
+
+  test('EcsContainer reads the container credentials endpoint', async () => {
+    const r = await s.main({
+      inputs: { 'config-file': writeConfig(profile('EcsContainer')), profile: 'runner' },
+      env: { ...s.stsEnv, AWS_CONTAINER_CREDENTIALS_FULL_URI: s.sts.containerCredentialsUrl(USER.accessKeyId) },
+    });
+    expect(r.errors).toEqual([]);
+    expect(s.calls().map((c) => c.action)).toEqual(['ContainerCredentials', 'AssumeRole']);
+    expect(s.calls('AssumeRole')[0]!.signer).toMatchObject({ principalArn: USER.arn, accessKeyId: expect.stringMatching(/^ASIA/), verified: true });
+    noLeaks(r);
+  });
+
+  test('Ec2InstanceMetadata reads IMDSv2', async () => {
+    const r = await s.main({
+      inputs: { 'config-file': writeConfig(profile('Ec2InstanceMetadata')), profile: 'runner' },
+      env: { ...s.stsEnv, AWS_EC2_METADATA_DISABLED: 'false', AWS_EC2_METADATA_SERVICE_ENDPOINT: s.sts.url },
+    });
+    expect(r.errors).toEqual([]);
+    expect(s.calls('AssumeRole')[0]!.signer).toMatchObject({ principalArn: USER.arn, accessKeyId: expect.stringMatching(/^ASIA/), verified: true });
+    noLeaks(r);
+  });
+
+  test('Ec2InstanceMetadata with metadata disabled fails with botocore wording and no STS call', async () => {
+    const r = await s.main({ inputs: { 'config-file': writeConfig(profile('Ec2InstanceMetadata')), profile: 'runner' }, env: s.stsEnv });
+    expect(r.exitCode).toBe(1);
+    expect(r.errors[0]).toContain('Error when retrieving credentials from Ec2InstanceMetadata: No credentials found in credential_source referenced in profile runner');
+    expect(s.calls('AssumeRole')).toHaveLength(0);
+    expect(r.exportedEnv).toEqual({});
+  });
+});
+
 test('a web-identity root without a token file and without id-token permission fails naming the file', async () => {
   const r = await s.main({ inputs: { 'config-file': writeConfig(), profile: 'deploy' }, env: s.stsEnv });
   configError(r, '/var/run/not-in-ci/token', 3);

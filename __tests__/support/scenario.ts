@@ -44,7 +44,7 @@ export function standardWorld(issuer: string, opts: ScenarioOptions = {}): World
     ...Array.from({ length: opts.members ?? 0 }, (_, i) => ({ arn: memberRole(i + 1), trust: { principals: [HUB] } })),
     ...(opts.extraRoles ?? []),
   ];
-  return { users: [USER], roles, oidcProviders: [{ issuer }] };
+  return { users: [USER], roles, oidcProviders: [{ issuer }], instanceMetadata: { accessKeyId: USER.accessKeyId, profileName: 'runner-instance' } };
 }
 
 export class Scenario {

@@ -51,6 +51,10 @@ async function fromSdkProvider(source: Extract<Source, { kind: 'container' | 'in
   const imds = await import('@smithy/credential-provider-imds');
   const name = source.kind === 'container' ? 'EcsContainer' : 'Ec2InstanceMetadata';
   try {
+    // botocore's IMDS fetcher honours this switch too: disabled metadata means no credentials.
+    if (source.kind === 'instance-metadata' && process.env['AWS_EC2_METADATA_DISABLED']?.toLowerCase() === 'true') {
+      throw new Error('AWS_EC2_METADATA_DISABLED is true');
+    }
     const provider =
       source.kind === 'container'
         ? imds.fromContainerMetadata({ timeout: 2000, maxRetries: 2 })
