@@ -104,6 +104,21 @@ test('the post step blanks the credentials it exported', async () => {
   s.noLeaks(post);
 });
 
+test('post restores the region an earlier step set, and leaves alone what a later step changed', async () => {
+  s.job.env['AWS_REGION'] = 'us-west-2';
+  const main = await s.main({ inputs: { 'aws-region': 'eu-west-1', 'role-to-assume': HUB }, env: s.oidcEnv });
+  expect(main.exportedEnv['AWS_REGION']).toBe('eu-west-1');
+  s.job.env['AWS_SECRET_ACCESS_KEY'] = 'changed-by-a-later-step';
+  const post = await s.post({ env: s.oidcEnv });
+  expect(post.errors).toEqual([]);
+  expect(post.exportedEnv['AWS_REGION']).toBe('us-west-2');
+  expect(post.exportedEnv['AWS_DEFAULT_REGION']).toBe('');
+  expect(post.exportedEnv['AWS_ACCESS_KEY_ID']).toBe('');
+  expect(post.exportedEnv['AWS_SECRET_ACCESS_KEY']).toBeUndefined();
+  expect(JSON.stringify(main.state)).not.toContain(s.sts.issuedSessions()[0]!.secretAccessKey);
+  s.noLeaks(post);
+});
+
 describe('bad input: one ::error:: naming the input, exit 1, nothing exported, no STS call', () => {
   const keys = { 'aws-access-key-id': USER.accessKeyId, 'aws-secret-access-key': USER.secretAccessKey };
   test('missing aws-region', async () => {
