@@ -19,7 +19,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     if (settings.dryRun) return await reportDryRun(planMarkdown(plan), settings);
 
     const maskAccount = (id: string) => (settings.maskAccountId ? '***' : id);
-    const deadline = Date.now() + (settings.timeoutSeconds || 21600) * 1000;
+    const seconds = settings.timeoutSeconds || 21600; // 0 means "no limit": the runner's own 6 hours
+    const deadline = Date.now() + seconds * 1000;
     const outcomes = await withDeadline(
       executePlan(plan, {
         conn: { region: plan.region, endpoint: plan.stsEndpoint, connectTimeoutMs: CONNECT_TIMEOUT_MS, requestTimeoutMs: RESPONSE_TIMEOUT_MS },
@@ -30,7 +31,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         onAccount: (id) => settings.maskAccountId && core.setSecret(id),
       }),
       deadline,
-      settings.timeoutSeconds,
+      seconds,
     );
     checkOutcomes(outcomes, settings);
     await exportResults(outcomes, { settings, region: plan.region, env, maskAccount });

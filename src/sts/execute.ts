@@ -45,7 +45,7 @@ interface Step {
 }
 
 export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<TargetOutcome[]> {
-  const executor = new ChainExecutor(plan, opts);
+  const executor = new ChainExecutor(opts);
   return Promise.all(plan.targets.map((target) => executor.run(target)));
 }
 
@@ -54,10 +54,7 @@ class ChainExecutor {
   private readonly githubTokens = new Map<string, GithubTokenSource>();
   private readonly slots: Semaphore;
 
-  constructor(
-    private readonly plan: Plan,
-    private readonly opts: ExecuteOptions,
-  ) {
+  constructor(private readonly opts: ExecuteOptions) {
     this.slots = new Semaphore(opts.maxConcurrency);
   }
 
