@@ -10,7 +10,8 @@ import { buildProfileMap, type ParsedFile, type ProfileMap } from '../config/pro
 import { canMintGithubToken, type Settings } from '../settings/settings.js';
 import { checkRegion } from './buildInputPlan.js';
 import { defaultSessionName, type GithubContext } from './github.js';
-import { resolveProfileChain, type ResolveContext } from './resolveProfileChain.js';
+import { PreflightError, resolveProfileChain, type ResolveContext, type ResolvedProfile } from './resolveProfileChain.js';
+import { regionProblem } from './constraints.js';
 import type { Plan, Target } from './types.js';
 
 export async function buildConfigPlan(settings: Settings, github: GithubContext, env: NodeJS.ProcessEnv): Promise<Plan> {
@@ -31,18 +32,23 @@ export async function buildConfigPlan(settings: Settings, github: GithubContext,
   };
   const targets: Target[] = names.map((name) => {
     const resolved = resolveProfileChain(map, name, ctx);
-    const region = settings.region ?? resolved.region;
-    if (region === undefined) {
-      throw new ConfigError(
-        'NoRegionError',
-        `You must specify a region. Set region in profile "${name}" or the aws-region input.`,
-        resolved.origin,
-      );
-    }
-    return { name, chain: resolved.chain, region: checkRegion(region), stsEndpoint: settings.stsEndpoint ?? resolved.endpointUrl };
+    return { name, chain: resolved.chain, region: targetRegion(settings, resolved), stsEndpoint: settings.stsEndpoint ?? resolved.endpointUrl };
   });
   const first = targets[0]!;
   return { region: first.region!, stsEndpoint: first.stsEndpoint, targets };
+}
+
+/** The input or env region, else the selected profile's, refused before any call when STS could not use it. */
+function targetRegion(settings: Settings, resolved: ResolvedProfile): string {
+  if (settings.region !== undefined) return checkRegion(settings.region, settings.regionSource);
+  const region = resolved.region;
+  if (region === undefined) {
+    throw new ConfigError('NoRegionError', `You must specify a region. Set region in profile "${resolved.profile}" or the aws-region input.`, resolved.origin);
+  }
+  const problem = regionProblem(region);
+  // botocore accepts any host label here (e.g. "EU-West-1"); STS then refuses the signature's scope.
+  if (problem) throw new PreflightError('ValidationError', `Region ${problem}`, resolved.regionOrigin ?? resolved.origin);
+  return region;
 }
 
 /** Paths are relative to the workspace; errors and annotations name the path as the user wrote it. */

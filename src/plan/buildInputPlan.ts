@@ -2,7 +2,7 @@
  * Input mode: Settings (role-to-assume / role-chain / fan-out-roles and the hop inputs) → Plan.
  * Pure: every STS constraint is checked here, before any network call.
  */
-import { InputError } from '../errors.js';
+import { InputError, UserError } from '../errors.js';
 import type { HopDefaults, Settings, SourceChoice } from '../settings/settings.js';
 import type { HopSpec } from '../settings/roleChain.js';
 import {
@@ -28,7 +28,7 @@ import { renderProfileName } from './profileNames.js';
 
 export function buildInputPlan(settings: Settings, github: GithubContext): Plan {
   if (settings.mode.kind !== 'inputs') throw new Error('buildInputPlan needs input mode');
-  const region = checkRegion(settings.region);
+  const region = checkRegion(settings.region, settings.regionSource);
   const { hops: specs, fanOutRoles } = settings.mode;
   checkCustomTags(settings.hopDefaults.customTags);
   const source = planSource(settings.source, settings.audience, specs);
@@ -59,10 +59,13 @@ interface HopContext {
   readonly tags: readonly SessionTag[];
 }
 
-export function checkRegion(region: string | undefined): string {
+/** The region must be a real region name; the error names where it came from (the input or an env variable). */
+export function checkRegion(region: string | undefined, source = 'aws-region'): string {
   if (region === undefined) throw new InputError('aws-region', 'is required and was not supplied');
   const problem = regionProblem(region);
-  if (problem) throw new InputError('aws-region', problem);
+  if (problem) {
+    throw source === 'aws-region' ? new InputError('aws-region', problem) : new UserError(`Environment variable ${source}: ${problem}`);
+  }
   return region;
 }
 

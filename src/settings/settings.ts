@@ -47,6 +47,8 @@ export interface ProfileOutput {
 
 export interface Settings {
   readonly region?: string;
+  /** Where `region` came from: the input, or the environment variable named. */
+  readonly regionSource?: string;
   readonly source: SourceChoice;
   readonly audience: string;
   readonly mode: Mode;
@@ -86,7 +88,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const mode = readMode();
   const source = readSource(env, { accessKeyId, secretAccessKey, sessionToken }, mode);
   // As the AWS CLI does: the environment's region when the input is empty (it also beats a profile's region).
-  const region = input.text('aws-region') ?? (env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || undefined);
+  const regionSource = input.text('aws-region') !== undefined ? 'aws-region' : ['AWS_REGION', 'AWS_DEFAULT_REGION'].find((name) => env[name]);
+  const region = regionSource === undefined ? undefined : regionSource === 'aws-region' ? input.text('aws-region') : env[regionSource];
   if (region === undefined && mode.kind === 'inputs') {
     throw new InputError('aws-region', 'is required and was not supplied (nor is AWS_REGION set)');
   }
@@ -97,6 +100,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 
   return {
     region,
+    regionSource,
     source,
     audience: input.text('audience') ?? DEFAULT_AUDIENCE,
     mode,

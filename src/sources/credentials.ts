@@ -4,7 +4,8 @@
  * Every secret is masked as soon as it is known.
  */
 import * as core from '@actions/core';
-import { getExecOutput } from '@actions/exec';
+import { execFile } from 'node:child_process';
+import { shlexSplit } from '../config/configparser.js';
 import { ConfigError, UserError } from '../errors.js';
 import type { AwsCredentials, Source } from '../plan/types.js';
 
@@ -34,17 +35,21 @@ function fromEnvironment(source: Extract<Source, { kind: 'environment' }>, env: 
   const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'] || undefined;
   const sessionToken = env['AWS_SECURITY_TOKEN'] || env['AWS_SESSION_TOKEN'] || undefined;
   for (const value of [accessKeyId, secretAccessKey, sessionToken]) if (value) core.setSecret(value);
-  if (!accessKeyId || !secretAccessKey) {
-    const missing = !accessKeyId ? 'AWS_ACCESS_KEY_ID' : 'AWS_SECRET_ACCESS_KEY';
-    throw source.origin.profile !== undefined
-      ? new ConfigError(
-          'CredentialRetrievalError',
-          `Error when retrieving credentials from Environment: No credentials found in credential_source referenced in profile ${source.origin.profile}`,
-          source.origin,
-        )
-      : new UserError(`role-chaining: no credentials in the environment (${missing} is not set); an earlier step must export them`);
+  if (accessKeyId && secretAccessKey) return { accessKeyId, secretAccessKey, sessionToken };
+  const inProfile = source.origin.profile !== undefined;
+  if (accessKeyId || secretAccessKey) {
+    // One of the pair: botocore's env provider calls this partial credentials.
+    const missing = accessKeyId ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID';
+    const detail = `Partial credentials found in env, missing: ${missing}`;
+    throw inProfile ? new ConfigError('PartialCredentialsError', detail, source.origin) : new UserError(`role-chaining: ${detail}`);
   }
-  return { accessKeyId, secretAccessKey, sessionToken };
+  throw inProfile
+    ? new ConfigError(
+        'CredentialRetrievalError',
+        `Error when retrieving credentials from Environment: No credentials found in credential_source referenced in profile ${source.origin.profile}`,
+        source.origin,
+      )
+    : new UserError('role-chaining: no credentials in the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set); an earlier step must export them');
 }
 
 async function fromSdkProvider(source: Extract<Source, { kind: 'container' | 'instance-metadata' }>): Promise<AwsCredentials> {
@@ -73,26 +78,30 @@ async function fromSdkProvider(source: Extract<Source, { kind: 'container' | 'in
   }
 }
 
+/** botocore's custom-process provider: the command is split like a shell would (no shell runs it). */
 async function fromProcess(source: Extract<Source, { kind: 'process' }>): Promise<AwsCredentials> {
-  const fail = (detail: string) => new ConfigError('CredentialRetrievalError', `Error when retrieving credentials from custom-process: ${detail}`, source.origin);
-  let out: { exitCode: number; stdout: string; stderr: string };
+  const fail = (detail: string) =>
+    new ConfigError('CredentialRetrievalError', `Error when retrieving credentials from custom-process: ${detail}`, source.origin);
+  const argv = shlexSplit(source.command);
+  if (!argv || argv.length === 0) throw fail('the credential_process command is empty or has an unclosed quote');
+  const out = await runProcess(argv);
+  if (out.error) throw fail(out.error);
+  let parsed: Record<string, unknown> | undefined;
   try {
-    out = await getExecOutput(source.command, [], { silent: true, ignoreReturnCode: true });
-  } catch (err) {
-    throw fail(err instanceof Error ? err.message.split('\n')[0]! : 'could not run the process');
-  }
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(out.stdout) as Record<string, unknown>;
+    const value = JSON.parse(out.stdout) as unknown;
+    if (typeof value === 'object' && value !== null) parsed = value as Record<string, unknown>;
   } catch {
-    if (out.exitCode !== 0) throw fail(`the process exited with code ${out.exitCode}`);
-    throw fail('the process did not print JSON');
+    parsed = undefined;
   }
   for (const key of ['AccessKeyId', 'SecretAccessKey', 'SessionToken']) {
-    if (typeof parsed[key] === 'string') core.setSecret(parsed[key] as string);
+    if (typeof parsed?.[key] === 'string') core.setSecret(parsed[key] as string);
   }
-  if (out.exitCode !== 0) throw fail(`the process exited with code ${out.exitCode}`);
-  if (parsed['Version'] !== 1) throw fail(`Unsupported version '${String(parsed['Version'])}' for credential process provider, supported versions: 1`);
+  if (out.exitCode !== 0) throw fail(out.stderr.trim() || `the process exited with code ${out.exitCode}`);
+  if (!parsed) throw fail('the process did not print a JSON object');
+  if (parsed['Version'] !== 1) {
+    const version = 'Version' in parsed ? String(parsed['Version']) : '<Version key not provided>';
+    throw fail(`Unsupported version '${version}' for credential process provider, supported versions: 1`);
+  }
   for (const key of ['AccessKeyId', 'SecretAccessKey']) {
     if (typeof parsed[key] !== 'string') throw fail(`Missing required key in response: '${key}'`);
   }
@@ -102,4 +111,14 @@ async function fromProcess(source: Extract<Source, { kind: 'process' }>): Promis
     sessionToken: typeof parsed['SessionToken'] === 'string' ? parsed['SessionToken'] : undefined,
     expiration: typeof parsed['Expiration'] === 'string' ? new Date(parsed['Expiration']) : undefined,
   };
+}
+
+function runProcess(argv: string[]): Promise<{ exitCode: number; stdout: string; stderr: string; error?: string }> {
+  return new Promise((resolve) => {
+    execFile(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 60_000, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = (err as (NodeJS.ErrnoException & { code?: unknown }) | null)?.code;
+      if (typeof code === 'string') resolve({ exitCode: -1, stdout, stderr, error: `cannot run ${argv[0]} (${code})` });
+      else resolve({ exitCode: typeof code === 'number' ? code : err ? 1 : 0, stdout, stderr });
+    });
+  });
 }
