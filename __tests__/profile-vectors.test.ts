@@ -18,6 +18,7 @@ import { buildProfileMap, type ProfileMap } from '../src/config/profiles.js';
 import { ConfigError } from '../src/errors.js';
 import { PreflightError, resolveProfileChain, type ResolvedProfile } from '../src/plan/resolveProfileChain.js';
 import type { Hop, Source } from '../src/plan/types.js';
+import { loadVectors, type Vector, type VectorCall } from './support/vector-world.js';
 
 type Mode = 'skip' | 'partial';
 
@@ -91,44 +92,7 @@ const NOT_FULLY_COMPARED: Readonly<Record<string, { readonly mode: Mode; readonl
 // ---------------------------------------------------------------------------------------------
 // The vectors
 
-interface VectorCall {
-  readonly action?: string;
-  readonly source_fetch?: string;
-  readonly signed_by?: string;
-  readonly signing_region?: string;
-  readonly RoleArn?: string;
-  readonly RoleSessionName?: string;
-  readonly DurationSeconds?: string;
-  readonly ExternalId?: string;
-  readonly SerialNumber?: string;
-  readonly TokenCode?: string;
-  readonly WebIdentityToken?: string;
-}
-
-interface Vector {
-  readonly id: string;
-  readonly title: string;
-  readonly config?: string;
-  readonly credentials?: string;
-  readonly profile_selection: string;
-  readonly env?: readonly string[];
-  readonly sts_endpoint: string;
-  readonly botocore: {
-    readonly sts_calls: readonly VectorCall[];
-    readonly result?: string;
-    readonly error?: string;
-    readonly mfa_prompts?: readonly string[];
-  };
-}
-
-/** The botocore-produced vectors, checked in beside the tests (a copy of the shared reference file). */
-function vectorsFile(): string {
-  const path = process.env.PROFILE_VECTORS ?? join(import.meta.dirname, 'fixtures', 'profile-vectors.json');
-  if (!existsSync(path)) throw new Error(`profile-vectors.json not found at ${path}`);
-  return path;
-}
-
-const vectors: readonly Vector[] = (JSON.parse(readFileSync(vectorsFile(), 'utf8')) as { vectors: Vector[] }).vectors;
+const vectors: readonly Vector[] = loadVectors();
 
 const CONFIG_PATH = '/vectors/config';
 const CREDENTIALS_PATH = '/vectors/credentials';
