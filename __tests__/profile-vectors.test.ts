@@ -11,8 +11,6 @@
  * A detected limit without a listed reason fails, and so does a listed vector that turns out to be
  * fully comparable.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseConfigText } from '../src/config/configparser.js';
 import { buildProfileMap, type ProfileMap } from '../src/config/profiles.js';
 import { ConfigError } from '../src/errors.js';
