@@ -177,6 +177,19 @@ test('allowed-account-ids is checked before anything is exported', async () => {
   s.noLeaks(r);
 });
 
+test('unset-current-credentials blanks what an earlier step left when this step exports none', async () => {
+  s.job.env['AWS_ACCESS_KEY_ID'] = 'AKIAEARLIERSTEP00001';
+  s.job.env['AWS_SECRET_ACCESS_KEY'] = 'earlier-step-secret';
+  s.job.env['AWS_SESSION_TOKEN'] = 'earlier-step-token';
+  const r = await s.main({
+    inputs: { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'unset-current-credentials': 'true', 'output-env-credentials': 'false' },
+    env: s.oidcEnv,
+  });
+  expect(r.errors).toEqual([]);
+  expect(r.exportedEnv).toEqual({ AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '' });
+  expect(r.outputs['aws-account-id']).toBe('111111111111');
+});
+
 test('mask-aws-account-id masks the account in the log', async () => {
   const r = await s.main({
     inputs: { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'mask-aws-account-id': 'true' },
