@@ -216,7 +216,7 @@ describe('parseConfigText: other configparser rules', () => {
       ['a line with no delimiter', '[p]\nk = v\ngarbage line\n', 3, 'line is neither a [section] header nor "key = value"'],
       ['an empty key', '[p]\n= v\n', 2, 'empty key before the "=" or ":"'],
       ['[] is not a header', '[p]\n[]\n', 2, 'line is neither a [section] header nor "key = value"'],
-      ['a nested line without "="', '[p]\ns3 =\n  nodelim\n', 2, 'nested value of "s3" has a line without "=": nodelim'],
+      ['a nested line without "="', '[p]\ns3 =\n  nodelim\n', 2, 'nested value of "s3" has a line without "="'],
       ['a byte-order mark only at the start', '[p]\n\uFEFFk = v\n\uFEFF[q]\n', 3, 'line is neither a [section] header nor "key = value"'],
     ])('%s', (_name, text, line, what) => {
       const error = parseFailure(text);

@@ -1,5 +1,10 @@
 import type { Origin } from './plan/types.js';
 
+/** One error line: a quoted value with a line break must not split it. */
+export function oneLine(text: string): string {
+  return text.replace(/\r\n|[\r\n\u2028\u2029]/g, ' ');
+}
+
 /**
  * An error whose message is safe and meant for the user: it is printed as one `::error::` line.
  * `origin` lets the reporter annotate a file and line.
@@ -9,7 +14,7 @@ export class UserError extends Error {
     message: string,
     readonly origin?: Origin,
   ) {
-    super(message);
+    super(oneLine(message));
     this.name = 'UserError';
   }
 }
@@ -44,9 +49,9 @@ export class ConfigError extends UserError {
   }
 
   static format(kind: string, detail: string, origin?: Origin): string {
-    if (!origin) return `${kind}: ${detail}`;
+    if (!origin) return oneLine(`${kind}: ${detail}`);
     const place = origin.line === undefined ? origin.where : `${origin.where}:${origin.line}`;
     const profile = origin.profile === undefined ? '' : ` (profile "${origin.profile}")`;
-    return `${kind}: ${detail} [${place}${profile}]`;
+    return oneLine(`${kind}: ${detail} [${place}${profile}]`);
   }
 }

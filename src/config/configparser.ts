@@ -53,24 +53,34 @@ export interface IniDocument {
 
 /** Characters Python's `str.strip()` / `\s` treat as whitespace. */
 const PY_WS = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const LEADING_WS = new RegExp(`^[${PY_WS}]+`);
-const TRAILING_WS = new RegExp(`[${PY_WS}]+$`);
+const WS_CHAR = new RegExp(`^[${PY_WS}]$`);
 const NON_WS = new RegExp(`[^${PY_WS}]`);
 /** `[header]` at the start of a stripped line; the header runs to the last `]` (configparser is greedy). */
 const SECTION_HEADER = /^\[(.+)\]/s;
-/** `key <ws> (= or :) <ws> value`: the key is the shortest prefix before a delimiter. */
-const OPTION_LINE = new RegExp(`^(.*?)[${PY_WS}]*([=:])[${PY_WS}]*(.*)$`, 's');
 /** Line breaks of Python's `str.splitlines()` (used for nested values). */
 const PY_LINE_BREAKS = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
 
 const DEFAULT_SECTION = 'DEFAULT';
 
+// Index loops, not `\s+$` regexes: those backtrack quadratically on long runs of spaces.
+const isWs = (ch: string): boolean => WS_CHAR.test(ch);
+
 export function pyStrip(s: string): string {
-  return s.replace(LEADING_WS, '').replace(TRAILING_WS, '');
+  let start = 0;
+  while (start < s.length && isWs(s.charAt(start))) start++;
+  return pyRstrip(s.slice(start));
 }
 
 function pyRstrip(s: string): string {
-  return s.replace(TRAILING_WS, '');
+  let end = s.length;
+  while (end > 0 && isWs(s.charAt(end - 1))) end--;
+  return s.slice(0, end);
+}
+
+/** `key <ws> (= or :) <ws> value`: the key is everything before the first delimiter. */
+function splitOption(line: string): { key: string; value: string } | undefined {
+  const at = line.search(/[=:]/);
+  return at < 0 ? undefined : { key: pyRstrip(line.slice(0, at)), value: pyStrip(line.slice(at + 1)) };
 }
 
 /** Python's `str.lower()` for the purposes of key names. */
@@ -141,18 +151,18 @@ export function parseConfigText(text: string, path: string): IniDocument {
     }
     if (!current) throw parseError(path, lineNo, 'a line before the first [section] header');
 
-    const option = OPTION_LINE.exec(stripped);
+    const option = splitOption(stripped);
     if (!option) {
       // configparser notes the error, keeps going (the current key stays open) and raises at the end.
       firstBadLine ??= { line: lineNo, what: 'line is neither a [section] header nor "key = value"' };
       return;
     }
-    const key = lowerKey(pyRstrip(option[1] as string));
+    const key = lowerKey(option.key);
     if (key === '') firstBadLine ??= { line: lineNo, what: 'empty key before the "=" or ":"' };
     const seen = `${current.name}\0${key}`;
     if (seenKeys.has(seen)) throw parseError(path, lineNo, `duplicate key "${key}" in section [${current.name}]`);
     seenKeys.add(seen);
-    current.values.set(key, { pieces: [pyStrip(option[3] as string)], line: lineNo });
+    current.values.set(key, { pieces: [option.value], line: lineNo });
     currentKey = key;
   });
 
@@ -187,7 +197,7 @@ function withNested(value: IniValue, path: string, key: string): IniValue {
     const line = pyStrip(rawLine);
     if (line === '') continue;
     const eq = line.indexOf('=');
-    if (eq < 0) throw parseError(path, value.line, `nested value of "${key}" has a line without "=": ${line}`);
+    if (eq < 0) throw parseError(path, value.line, `nested value of "${key}" has a line without "="`);
     nested.set(pyStrip(line.slice(0, eq)), pyStrip(line.slice(eq + 1)));
   }
   return { ...value, nested };

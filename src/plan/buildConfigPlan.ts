@@ -11,7 +11,7 @@ import { canMintGithubToken, type Settings } from '../settings/settings.js';
 import { checkRegion } from './buildInputPlan.js';
 import { defaultSessionName, type GithubContext } from './github.js';
 import { PreflightError, resolveProfileChain, type ResolveContext, type ResolvedProfile } from './resolveProfileChain.js';
-import { regionProblem } from './constraints.js';
+import { regionProblem, sessionNameProblem } from './constraints.js';
 import type { Plan, Target } from './types.js';
 
 export async function buildConfigPlan(settings: Settings, github: GithubContext, env: NodeJS.ProcessEnv): Promise<Plan> {
@@ -23,6 +23,9 @@ export async function buildConfigPlan(settings: Settings, github: GithubContext,
   const map = buildProfileMap(config, credentials);
   const names = selectProfiles(patterns, map, configFile);
 
+  const sessionName = settings.hopDefaults.sessionName;
+  const sessionProblem = sessionName === undefined ? undefined : sessionNameProblem(sessionName);
+  if (sessionProblem) throw new InputError('role-session-name', `session name ${sessionProblem}`);
   const oidcAllowed = settings.useGithubOidc === 'always' || (settings.useGithubOidc === 'auto' && canMintGithubToken(env));
   const ctx: ResolveContext = {
     defaultSessionName: settings.hopDefaults.sessionName ?? defaultSessionName(github),
@@ -76,6 +79,7 @@ export function selectProfiles(patterns: readonly string[], map: ProfileMap, con
       continue;
     }
     const re = globToRegExp(pattern);
+    if (!re) throw new InputError('profile', `"${pattern}" is not a valid glob`);
     const matches = [...map.profiles.keys()].filter((name) => re.test(name));
     if (matches.length === 0) throw new InputError('profile', `"${pattern}" matches no profile in ${configFile}`);
     for (const name of matches) if (!selected.includes(name)) selected.push(name);
@@ -83,7 +87,7 @@ export function selectProfiles(patterns: readonly string[], map: ProfileMap, con
   return selected;
 }
 
-function globToRegExp(glob: string): RegExp {
+function globToRegExp(glob: string): RegExp | undefined {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
     const ch = glob[i]!;
@@ -99,5 +103,9 @@ function globToRegExp(glob: string): RegExp {
       }
     } else re += ch.replace(/[.+^${}()|\\\]]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`);
+  try {
+    return new RegExp(`^${re}$`);
+  } catch {
+    return undefined; // e.g. an out-of-order range such as [b-a]
+  }
 }

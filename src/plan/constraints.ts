@@ -87,7 +87,14 @@ export function tagProblem(key: string, value: string): string | undefined {
 
 /** Replace characters STS rejects in tag values and cut to length (for tags built from the GitHub context). */
 export function sanitizeTagValue(value: string): string {
-  return value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_').slice(0, TAG_LIMITS.value);
+  return cutUtf16(value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_'), TAG_LIMITS.value);
+}
+
+/** At most `max` UTF-16 units, never ending inside a surrogate pair. */
+export function cutUtf16(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const cut = value.slice(0, max);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
 }
 
 export const MAX_POLICY_ARNS = 10;

@@ -1,5 +1,5 @@
 /** The GitHub context the plan needs (default session name and session tags), read from the runner's env. */
-import { sanitizeTagValue, TAG_LIMITS } from './constraints.js';
+import { sanitizeTagValue } from './constraints.js';
 import type { SessionTag } from './types.js';
 
 export interface GithubContext {
@@ -49,7 +49,7 @@ export function defaultSessionTags(ctx: GithubContext): SessionTag[] {
   add('Actor', ctx.actor);
   add('Commit', ctx.sha);
   add('Branch', ctx.ref);
-  return tags.map((t) => ({ key: t.key, value: t.value.slice(0, TAG_LIMITS.value) }));
+  return tags;
 }
 
 export const DEFAULT_TAG_KEYS = ['GitHub', 'Repository', 'Workflow', 'Action', 'Actor', 'Commit', 'Branch'];
