@@ -55,9 +55,12 @@ export function sessionNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+export const EXTERNAL_ID = /^[\w+=,.@:/-]*$/;
+export const SERIAL_NUMBER = /^[\w+=/:,.@-]*$/;
+
 export function externalIdProblem(id: string): string | undefined {
   if (id.length < 2 || id.length > 1224) return 'must be 2 to 1224 characters long';
-  if (!/^[\w+=,.@:/-]*$/.test(id)) return 'may only contain letters, digits and _+=,.@:/-';
+  if (!EXTERNAL_ID.test(id)) return 'may only contain letters, digits and _+=,.@:/-';
   return undefined;
 }
 

@@ -18,7 +18,7 @@ import { ConfigError } from '../errors.js';
 import type { Profile, ProfileMap, Setting, SettingsSection } from '../config/profiles.js';
 import { pyStrip } from '../config/configparser.js';
 import type { Chain, Hop, MfaCode, Origin, Source } from './types.js';
-import { CHAINED_DURATION_MESSAGE } from './constraints.js';
+import { CHAINED_DURATION_MESSAGE, EXTERNAL_ID, SERIAL_NUMBER, SESSION_NAME, parseRoleArn } from './constraints.js';
 
 export interface ResolveContext {
   /** RoleSessionName for hops whose profile sets none (botocore would use `botocore-session-<epoch>`). */
@@ -472,19 +472,16 @@ function checkBotocoreParams(params: readonly Param[]): void {
 
 /** STS constraints botocore leaves to the service (max lengths, patterns, max values). */
 const STS_CONSTRAINTS: Readonly<Record<string, { member: string; max: number; pattern?: { regex: RegExp; text: string } }>> = {
-  RoleSessionName: { member: 'roleSessionName', max: 64, pattern: { regex: /^[\w+=,.@-]*$/, text: '[\\w+=,.@-]*' } },
-  ExternalId: { member: 'externalId', max: 1224, pattern: { regex: /^[\w+=,.@:/-]*$/, text: '[\\w+=,.@:\\/-]*' } },
-  SerialNumber: { member: 'serialNumber', max: 256, pattern: { regex: /^[\w+=/:,.@-]*$/, text: '[\\w+=/:,.@-]*' } },
+  RoleSessionName: { member: 'roleSessionName', max: 64, pattern: { regex: SESSION_NAME, text: '[\\w+=,.@-]*' } },
+  ExternalId: { member: 'externalId', max: 1224, pattern: { regex: EXTERNAL_ID, text: '[\\w+=,.@:\\/-]*' } },
+  SerialNumber: { member: 'serialNumber', max: 256, pattern: { regex: SERIAL_NUMBER, text: '[\\w+=/:,.@-]*' } },
   DurationSeconds: { member: 'durationSeconds', max: 43200 },
   RoleArn: { member: 'roleArn', max: 2048 },
 };
 
-/** `arn:<partition>:iam::<account>:role/<optional path/><name>`. */
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\x21-\x7e]*\/)?[\w+=,.@-]{1,64}$/;
-
 function checkPreflight(params: readonly Param[], index: number, planned: PlannedHop): void {
   const roleArn = planned.roleArn;
-  if (!ROLE_ARN.test(roleArn.value)) {
+  if (!parseRoleArn(roleArn.value)) {
     throw new PreflightError(
       'ValidationError',
       `Role ARN "${roleArn.value}" is not an IAM role ARN (arn:<partition>:iam::<12-digit account id>:role/<name>).`,
