@@ -232,6 +232,11 @@ describe('config mistakes: botocore wording, profile, file and line; no STS call
     configError(r, `Input 'profile': "prod-*" matches no profile in .github/aws/config`, undefined);
   });
 
+  test('per-hop inputs that a profile would ignore are refused, not silently dropped', async () => {
+    const r = await s.main({ inputs: { 'config-file': writeConfig(), profile: 'deploy', 'role-external-id': 'x-123' }, env: s.oidcEnv });
+    configError(r, `Input 'role-external-id': does not apply with config-file`, undefined);
+  });
+
   test('inputs that describe a chain cannot be combined with config-file', async () => {
     const r = await s.main({ inputs: { 'config-file': writeConfig(), profile: 'deploy', 'role-to-assume': HUB }, env: s.oidcEnv });
     configError(r, `Input 'role-to-assume': cannot be combined with config-file`, undefined);

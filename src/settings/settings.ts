@@ -76,6 +76,17 @@ export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
 export const DEFAULT_MAX_ATTEMPTS = 5;
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 const ACCOUNT_ID = /^\d{12}$/;
+/** Inputs that shape hops in input mode and have no meaning for a config profile's chain. */
+const PER_HOP_INPUTS = [
+  'role-duration-seconds',
+  'role-external-id',
+  'custom-tags',
+  'transitive-tag-keys',
+  'inline-session-policy',
+  'managed-session-policies',
+  'source-identity',
+  'mfa-serial',
+];
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   // Secrets first: masked before anything below can fail and print.
@@ -146,6 +157,13 @@ function readMode(): Mode {
     for (const conflicting of ['role-chain', 'role-to-assume', 'fan-out-roles']) {
       if (input.text(conflicting) !== undefined) {
         throw new InputError(conflicting, 'cannot be combined with config-file (the profile describes the chain)');
+      }
+    }
+    // Per-hop settings come from the profiles (role_session_name, external_id, duration_seconds, mfa_serial);
+    // an input that would be silently ignored is refused instead.
+    for (const perHop of PER_HOP_INPUTS) {
+      if (input.text(perHop) !== undefined) {
+        throw new InputError(perHop, 'does not apply with config-file: set it in the profile, or leave it out');
       }
     }
     const profiles = input.list('profile', { commas: true });
