@@ -10,7 +10,7 @@
  * repository owner's URL (`https://github.com/OWNER`), as GitHub does.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 import { createSign, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 
 /** GitHub Actions OIDC claims (https://docs.github.com/en/actions/reference/openid-connect-reference). */
@@ -132,7 +132,6 @@ export async function startOidcIssuer(opts: OidcIssuerOptions = {}): Promise<Oid
   const tokenRequests: { audience: string | null; status: number }[] = [];
   let lifetime = opts.lifetimeSeconds ?? 300;
   let fault: { status: number; count: number } | null = null;
-  const sockets = new Set<Socket>();
   let url = '';
 
   const jwks = (): { keys: Record<string, unknown>[] } => ({
@@ -233,15 +232,8 @@ export async function startOidcIssuer(opts: OidcIssuerOptions = {}): Promise<Oid
       }
     });
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const loopback = await listenOnLoopback(server, opts.port ?? 0);
+  url = loopback.url;
   const requestUrl = `${url}/_apis/idtoken?api-version=2.0`;
 
   return {
@@ -264,10 +256,6 @@ export async function startOidcIssuer(opts: OidcIssuerOptions = {}): Promise<Oid
       lifetime = seconds;
     },
     jwks,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => loopback.close(),
   };
 }

@@ -14,7 +14,7 @@
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 import { appendFileSync } from 'node:fs';
 import { createHash, createHmac, createPublicKey, randomBytes, randomUUID, verify as cryptoVerify } from 'node:crypto';
 import { parseSigV4, scopeProblem, verifySigV4, type ReceivedRequest } from './sigv4.js';
@@ -475,7 +475,6 @@ export async function startStsEmulator(opts: StsEmulatorOptions): Promise<StsEmu
   for (const r of world.roles) if (r.faults) faults.set(r.arn, { ...r.faults });
   const jwksCache = new Map<string, Record<string, unknown>[]>();
   const imdsTokens = new Map<string, number>();
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let url = '';
 
@@ -1124,16 +1123,9 @@ export async function startStsEmulator(opts: StsEmulatorOptions): Promise<StsEmu
       void handleSts(req, res, body);
     });
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  url = `http://127.0.0.1:${port}`;
+  const loopback = await listenOnLoopback(server, opts.port ?? 0);
+  const { port } = loopback;
+  url = loopback.url;
 
   return {
     url,
@@ -1160,11 +1152,9 @@ export async function startStsEmulator(opts: StsEmulatorOptions): Promise<StsEmu
     containerCredentialsUrl(userAccessKeyId) {
       return `${url}/container-credentials/${encodeURIComponent(userAccessKeyId)}`;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: () => {
         for (const t of timers) clearTimeout(t);
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+        return loopback.close();
+      },
   };
 }
