@@ -152,11 +152,31 @@ interface ChildResult {
   error?: string;
 }
 
+/**
+ * The writer runs under tsx from the repo; as another user (`prefix` = setpriv …) it runs as one bundled
+ * file in a world-readable temp dir with the system's node, since the checkout may sit in a private directory.
+ */
+let bundledWriter: string | undefined;
+function writerForOtherUser(): string {
+  if (!bundledWriter) {
+    const dir = mkdtempSync(join(tmpdir(), 'aac-writer-'));
+    chmodSync(dir, 0o755);
+    bundledWriter = join(dir, 'profile-writer.mjs');
+    const esbuild = join(REPO, 'node_modules', '.bin', 'esbuild');
+    const r = spawnSync(esbuild, [WRITER, '--bundle', '--platform=node', '--format=esm', `--outfile=${bundledWriter}`], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`esbuild failed: ${r.stderr}`);
+    chmodSync(bundledWriter, 0o644);
+  }
+  return bundledWriter;
+}
+
 function runWriter(args: string[], prefix: string[] = []): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const cmd = prefix.length > 0 ? prefix[0]! : TSX;
-    const argv = prefix.length > 0 ? [...prefix.slice(1), TSX, WRITER, ...args] : [WRITER, ...args];
-    const child = spawn(cmd, argv, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const other = prefix.length > 0;
+    const cmd = other ? prefix[0]! : TSX;
+    const argv = other ? [...prefix.slice(1), 'node', writerForOtherUser(), ...args] : [WRITER, ...args];
+    const cwd = other ? tmpdir() : REPO;
+    const child = spawn(cmd, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
