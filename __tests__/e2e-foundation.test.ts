@@ -54,6 +54,30 @@ test('GitHub OIDC → one role: credentials exported, outputs set, secrets maske
   s.noLeaks(r);
 });
 
+test('with a proxy configured, the token comes through the proxy-aware client (loaded only then)', async () => {
+  // Nothing listens on the proxy port: @actions/core's client goes direct to loopback (as it documents),
+  // so success proves the on-demand chunk loads and mints the token under the runner's node.
+  const proxy = 'http://127.0.0.1:9';
+  const r = await s.main({ inputs: { 'aws-region': 'eu-west-1', 'role-to-assume': HUB }, env: { ...s.oidcEnv, http_proxy: proxy, https_proxy: proxy } });
+  expect(r.errors).toEqual([]);
+  expect(r.exitCode).toBe(0);
+  expect(s.calls().map((c) => c.action)).toEqual(['AssumeRoleWithWebIdentity']);
+  expect(s.oidc.tokens).toHaveLength(1);
+  expect(r.masks).toContain(s.oidc.tokens[0]!);
+  s.noLeaks(r);
+});
+
+test('a token service that refuses is not retried, and the error names the permission', async () => {
+  const r = await s.main({
+    inputs: { 'aws-region': 'eu-west-1', 'role-to-assume': HUB },
+    env: { ...s.oidcEnv, ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'not-the-runner-token' },
+  });
+  expectOneError(r, /Could not get a GitHub OIDC token .*HTTP 40[13].*id-token: write/);
+  expect(s.oidc.requests).toBe(1); // refused once, not retried
+  expect(s.oidc.tokens).toHaveLength(0);
+  expect(s.calls()).toHaveLength(0);
+});
+
 test('access keys → one role, signed with the user key (SigV4 verified by the emulator)', async () => {
   const r = await s.main({
     inputs: {

@@ -1,5 +1,5 @@
 /** Post step: undo what main did — the profile sections it wrote, the env it exported (if still ours). */
-import * as core from '@actions/core';
+import * as core from './runner.js';
 import { fingerprint } from './export/env.js';
 import { removeProfiles } from './export/profileFiles.js';
 import { loadCleanupState } from './state.js';

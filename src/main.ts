@@ -1,5 +1,5 @@
 /** The action: settings → plan → execute → export. Every failure is one `::error::` line and exit 1. */
-import * as core from '@actions/core';
+import * as core from './runner.js';
 import { UserError } from './errors.js';
 import { exportResults } from './export/index.js';
 import { planMarkdown } from './export/summary.js';
@@ -62,7 +62,7 @@ function checkOutcomes(outcomes: readonly TargetOutcome[], settings: Settings): 
 
 async function reportDryRun(markdown: string, settings: Settings): Promise<void> {
   core.info(markdown);
-  if (settings.jobSummary) await writeJobSummary(markdown);
+  if (settings.jobSummary) writeJobSummary(markdown);
   core.setOutput('plan', markdown);
 }
 

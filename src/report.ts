@@ -1,5 +1,5 @@
 /** Failures become one `::error::` line (annotated with file and line when a config line is at fault), exit 1, no stack. */
-import * as core from '@actions/core';
+import * as core from './runner.js';
 import { isAbsolute, relative } from 'node:path';
 import { ConfigError, UserError } from './errors.js';
 

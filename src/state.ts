@@ -1,5 +1,5 @@
 /** What main hands to post (through the runner's GITHUB_STATE): no secrets, only names and paths. */
-import * as core from '@actions/core';
+import * as core from './runner.js';
 import type { WrittenProfiles } from './export/profileFiles.js';
 
 export interface CleanupState {

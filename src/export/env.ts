@@ -1,5 +1,5 @@
 /** Job environment for later steps: credentials, region, optional AWS_PROFILE. */
-import * as core from '@actions/core';
+import * as core from '../runner.js';
 import { createHash } from 'node:crypto';
 import type { AwsCredentials } from '../plan/types.js';
 

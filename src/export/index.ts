@@ -2,7 +2,7 @@
  * Export successful results: profile files first (they can still fail, and then nothing else is
  * exported), then env, outputs, job summary, and the state the post step cleans up with.
  */
-import * as core from '@actions/core';
+import * as core from '../runner.js';
 import { homedir } from 'node:os';
 import { UserError } from '../errors.js';
 import type { Settings } from '../settings/settings.js';
@@ -56,7 +56,7 @@ export async function exportResults(outcomes: readonly TargetOutcome[], ctx: Exp
   const primary = envTarget ?? results[0];
   if (primary) setIdentityOutputs(primary, settings.outputCredentials);
   core.setOutput('profiles', profilesJson(results));
-  if (settings.jobSummary) await writeJobSummary(resultsMarkdown(outcomes, ctx.maskAccount));
+  if (settings.jobSummary) writeJobSummary(resultsMarkdown(outcomes, ctx.maskAccount));
   saveCleanupState({ exported: exports.exported, previous: exports.previous, profiles: settings.cleanup ? written : undefined });
 }
 

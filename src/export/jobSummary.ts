@@ -1,11 +1,10 @@
 /** The job summary is a courtesy: a runner without a writable summary file must not fail the step. */
-import * as core from '@actions/core';
+import * as core from '../runner.js';
 
-export async function writeJobSummary(markdown: string): Promise<void> {
+export function writeJobSummary(markdown: string): void {
   try {
-    await core.summary.addRaw(markdown, true).write();
+    core.appendSummary(markdown);
   } catch (err) {
-    core.summary.emptyBuffer();
     core.warning(`Could not write the job summary: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

@@ -1,5 +1,5 @@
 /** Step outputs: identity, expiry and a secret-free description of the chain and profiles. */
-import * as core from '@actions/core';
+import * as core from '../runner.js';
 import type { TargetSuccess } from '../sts/execute.js';
 
 export function chainJson(result: TargetSuccess): string {

@@ -2,7 +2,7 @@
  * The only module that reads action inputs. Every reader returns a typed value or throws an
  * InputError naming the input; nothing here knows what an input means.
  */
-import * as core from '@actions/core';
+import * as core from '../runner.js';
 import { InputError } from '../errors.js';
 
 export function text(name: string): string | undefined {

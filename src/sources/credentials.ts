@@ -3,7 +3,7 @@
  * the container endpoint or instance metadata (through the AWS SDK's providers), or credential_process.
  * Every secret is masked as soon as it is known.
  */
-import * as core from '@actions/core';
+import * as core from '../runner.js';
 import { execFile } from 'node:child_process';
 import { shlexSplit } from '../config/configparser.js';
 import { ConfigError, UserError } from '../errors.js';

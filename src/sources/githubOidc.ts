@@ -1,5 +1,5 @@
-/** The GitHub OIDC token: minted through @actions/core (which masks it), retried, re-minted near expiry. */
-import * as core from '@actions/core';
+/** The GitHub OIDC token: requested from the runner's token service, masked, retried, re-minted near expiry. */
+import * as core from '../runner.js';
 import { UserError } from '../errors.js';
 import { withRetry, DEFAULT_BACKOFF } from '../sts/retry.js';
 
@@ -46,6 +46,7 @@ export class GithubTokenSource {
     private readonly audience: string,
     private readonly deadline: number,
     private readonly maxAttempts: number,
+    private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
   async token(forceRefresh = false, now: number = Date.now()): Promise<string> {
@@ -54,9 +55,9 @@ export class GithubTokenSource {
     if (fresh && !forceRefresh) return this.cached!.token;
     const token = await withRetry(
       { maxAttempts: this.maxAttempts, ...DEFAULT_BACKOFF, deadline: this.deadline },
-      () => core.getIDToken(this.audience),
+      () => requestIdToken(this.audience, this.deadline, this.env),
       {
-        isRetryable: (err: unknown): err is Error => err instanceof Error && !/ACTIONS_ID_TOKEN_REQUEST/.test(err.message),
+        isRetryable: (err: unknown): err is Error => err instanceof Error && !(err instanceof FinalTokenError),
         onRetry: (_err, n, delay) => core.info(`GitHub OIDC token request failed (attempt ${n}); retrying in ${delay} ms`),
       },
     ).catch((err: unknown) => {
@@ -68,4 +69,61 @@ export class GithubTokenSource {
     this.cached = { token, claims: decodeClaims(token) };
     return token;
   }
+}
+
+/** A token request that another attempt cannot fix (no token service, refused). */
+class FinalTokenError extends Error {}
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * One token request, as the runner documents it: GET the request URL plus `&audience=`, with the
+ * request token as bearer, answer `{"value": "<jwt>"}`. Behind a proxy, @actions/core's client
+ * (which knows https_proxy / no_proxy) is loaded for this one call; without one, a plain GET does it.
+ */
+export async function requestIdToken(audience: string, deadline: number, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const url = env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+  const bearer = env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+  if (!url) throw new FinalTokenError('ACTIONS_ID_TOKEN_REQUEST_URL is not set');
+  if (!bearer) throw new FinalTokenError('ACTIONS_ID_TOKEN_REQUEST_TOKEN is not set');
+  if (proxyConfigured(url, env)) {
+    const { getIDToken } = await import('@actions/core');
+    return getIDToken(audience);
+  }
+  const timeout = Math.max(1, Math.min(REQUEST_TIMEOUT_MS, deadline - Date.now()));
+  const { status, body } = await httpGet(`${url}&audience=${encodeURIComponent(audience)}`, { Authorization: `Bearer ${bearer}`, Accept: 'application/json' }, timeout);
+  if (status !== 200) {
+    const retryable = status >= 500 || status === 429 || status === 408;
+    const detail = `token service answered HTTP ${status}${body.trim() ? `: ${body.trim().split('\n')[0]!.slice(0, 200)}` : ''}`;
+    throw retryable ? new Error(detail) : new FinalTokenError(detail);
+  }
+  let value: unknown;
+  try {
+    value = (JSON.parse(body) as { value?: unknown }).value;
+  } catch {
+    value = undefined;
+  }
+  if (typeof value !== 'string' || value === '') throw new Error('token service answered without a token');
+  core.setSecret(value);
+  return value;
+}
+
+function proxyConfigured(url: string, env: NodeJS.ProcessEnv): boolean {
+  const names = url.startsWith('https:') ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
+  return names.some((name) => (env[name] ?? '') !== '');
+}
+
+/** A plain GET with node:http(s): Node's fetch costs tens of milliseconds to initialise on first use. */
+async function httpGet(url: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; body: string }> {
+  const { get } = url.startsWith('https:') ? await import('node:https') : await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = get(url, { headers, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', (err) => reject(new Error(`token service unreachable: ${err.message}`)));
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', (err) => reject(new Error(`token service unreachable: ${err.message}`)));
+  });
 }

@@ -2,7 +2,7 @@
  * A web-identity token file, read at call time and masked. Its content is sent byte for byte, as
  * botocore and the AWS SDKs send it (a trailing newline included).
  */
-import * as core from '@actions/core';
+import * as core from '../runner.js';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { UserError } from '../errors.js';

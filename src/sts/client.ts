@@ -2,14 +2,12 @@
  * The only importer of @aws-sdk/client-sts. One function per STS action; each makes exactly one
  * HTTP request (the SDK's own retries are off — retry.ts is the single retry layer) with
  * connect and response timeouts.
+ *
+ * The SDK is loaded on the first call, so a dry run or an input error never pays for it, and every
+ * client shares one HTTP handler whose keep-alive agents carry all hops and targets of the process.
  */
-import {
-  AssumeRoleCommand,
-  AssumeRoleWithWebIdentityCommand,
-  GetCallerIdentityCommand,
-  STSClient,
-  type Credentials as StsCredentials,
-} from '@aws-sdk/client-sts';
+import type { Credentials as StsCredentials, STSClient } from '@aws-sdk/client-sts';
+import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentials, Hop } from '../plan/types.js';
 import { toStsError, StsError } from './errors.js';
 
@@ -36,8 +34,29 @@ export function endpointFor(conn: StsConnection, env: NodeJS.ProcessEnv = proces
   return conn.endpoint ?? env['AWS_ENDPOINT_URL_STS'] ?? env['AWS_ENDPOINT_URL'] ?? `https://sts.${conn.region}.amazonaws.com`;
 }
 
-function client(conn: StsConnection, credentials?: AwsCredentials): STSClient {
-  return new STSClient({
+type Sdk = typeof import('@aws-sdk/client-sts');
+
+let loaded: Promise<{ sdk: Sdk; handler: NodeHttpHandler }> | undefined;
+
+function load(conn: StsConnection): Promise<{ sdk: Sdk; handler: NodeHttpHandler }> {
+  loaded ??= Promise.all([import('@aws-sdk/client-sts'), import('@smithy/node-http-handler')]).then(([sdk, http]) => ({
+    sdk,
+    // Without throwOnRequestTimeout the handler only logs a warning and keeps waiting.
+    handler: new http.NodeHttpHandler({ connectionTimeout: conn.connectTimeoutMs, requestTimeout: conn.requestTimeoutMs, throwOnRequestTimeout: true }),
+  }));
+  return loaded;
+}
+
+/** Closes the shared keep-alive connections (the process would otherwise wait for them to idle out). */
+export async function closeStsConnections(): Promise<void> {
+  const current = loaded;
+  loaded = undefined;
+  if (current) (await current).handler.destroy();
+}
+
+async function client(conn: StsConnection, credentials?: AwsCredentials): Promise<{ sdk: Sdk; sts: STSClient }> {
+  const { sdk, handler } = await load(conn);
+  const sts = new sdk.STSClient({
     region: conn.region,
     endpoint: conn.endpoint,
     maxAttempts: 1,
@@ -46,11 +65,14 @@ function client(conn: StsConnection, credentials?: AwsCredentials): STSClient {
       secretAccessKey: credentials.secretAccessKey,
       sessionToken: credentials.sessionToken,
     },
-    // Without throwOnRequestTimeout the SDK only logs a warning and keeps waiting.
-    requestHandler: { connectionTimeout: conn.connectTimeoutMs, requestTimeout: conn.requestTimeoutMs, throwOnRequestTimeout: true },
+    requestHandler: handler,
     customUserAgent: 'aws-assume-chain',
   });
+  return { sdk, sts };
 }
+
+/** Per-call response timeout: the deadline may leave less than the handler's default. */
+const callOptions = (conn: StsConnection) => ({ requestTimeout: conn.requestTimeoutMs });
 
 /** Account ID is the 5th field of the assumed-role ARN: no extra STS call. */
 export function accountOf(arn: string): string {
@@ -79,10 +101,10 @@ export async function assumeRole(
   hop: Hop,
   tokenCode: string | undefined,
 ): Promise<AssumedRole> {
-  const sts = client(conn, signer);
   try {
+    const { sdk, sts } = await client(conn, signer);
     const out = await sts.send(
-      new AssumeRoleCommand({
+      new sdk.AssumeRoleCommand({
         RoleArn: hop.roleArn,
         RoleSessionName: hop.roleSessionName,
         DurationSeconds: hop.durationSeconds,
@@ -95,21 +117,20 @@ export async function assumeRole(
         SerialNumber: hop.mfa?.serialNumber,
         TokenCode: hop.mfa ? tokenCode : undefined,
       }),
+      callOptions(conn),
     );
     return assumed('AssumeRole', hop.roleArn, out.Credentials, out.AssumedRoleUser?.Arn);
   } catch (err) {
     if (err instanceof StsError) throw err;
     throw toStsError(err, 'AssumeRole', endpointFor(conn), hop.roleArn);
-  } finally {
-    sts.destroy();
   }
 }
 
 export async function assumeRoleWithWebIdentity(conn: StsConnection, hop: Hop, token: string): Promise<AssumedRole> {
-  const sts = client(conn);
   try {
+    const { sdk, sts } = await client(conn);
     const out = await sts.send(
-      new AssumeRoleWithWebIdentityCommand({
+      new sdk.AssumeRoleWithWebIdentityCommand({
         RoleArn: hop.roleArn,
         RoleSessionName: hop.roleSessionName,
         WebIdentityToken: token,
@@ -117,26 +138,23 @@ export async function assumeRoleWithWebIdentity(conn: StsConnection, hop: Hop, t
         Policy: hop.policy,
         PolicyArns: hop.policyArns.length > 0 ? hop.policyArns.map((arn) => ({ arn })) : undefined,
       }),
+      callOptions(conn),
     );
     return assumed('AssumeRoleWithWebIdentity', hop.roleArn, out.Credentials, out.AssumedRoleUser?.Arn);
   } catch (err) {
     if (err instanceof StsError) throw err;
     throw toStsError(err, 'AssumeRoleWithWebIdentity', endpointFor(conn), hop.roleArn);
-  } finally {
-    sts.destroy();
   }
 }
 
 export async function getCallerIdentity(conn: StsConnection, credentials: AwsCredentials): Promise<CallerIdentity> {
-  const sts = client(conn, credentials);
   try {
-    const out = await sts.send(new GetCallerIdentityCommand({}));
+    const { sdk, sts } = await client(conn, credentials);
+    const out = await sts.send(new sdk.GetCallerIdentityCommand({}), callOptions(conn));
     if (!out.Arn) throw new StsError('GetCallerIdentity', 'IncompleteResponse', undefined, 'STS returned no ARN', false);
     return { arn: out.Arn, accountId: out.Account ?? accountOf(out.Arn) };
   } catch (err) {
     if (err instanceof StsError) throw err;
     throw toStsError(err, 'GetCallerIdentity', endpointFor(conn));
-  } finally {
-    sts.destroy();
   }
 }

@@ -3,7 +3,7 @@
  * plan's targets form a tree. STS calls run with bounded concurrency, each through the retry layer.
  * The executor does not know where a source's credentials come from: `sources/` does.
  */
-import * as core from '@actions/core';
+import * as core from '../runner.js';
 import { UserError } from '../errors.js';
 import type { AwsCredentials, Hop, HopResult, Plan, Source, Target, TokenSource } from '../plan/types.js';
 import { maskCredentials, sourceCredentials } from '../sources/credentials.js';
@@ -147,7 +147,7 @@ class ChainExecutor {
     if (audience === undefined) return undefined;
     let source = this.githubTokens.get(audience);
     if (!source) {
-      source = new GithubTokenSource(audience, this.opts.deadline, this.opts.maxAttempts);
+      source = new GithubTokenSource(audience, this.opts.deadline, this.opts.maxAttempts, this.opts.env);
       this.githubTokens.set(audience, source);
     }
     return source;
