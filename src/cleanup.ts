@@ -3,6 +3,7 @@ import * as core from './runner.js';
 import { fingerprint } from './export/env.js';
 import { removeProfiles } from './export/profileFiles.js';
 import { loadCleanupState } from './state.js';
+import { removeRefreshDir } from './refresh/store.js';
 import * as input from './settings/inputs.js';
 
 export async function cleanup(env: NodeJS.ProcessEnv): Promise<void> {
@@ -16,6 +17,7 @@ export async function cleanup(env: NodeJS.ProcessEnv): Promise<void> {
     await removeProfiles(state.profiles);
     core.info(`Removed profile(s) ${state.profiles.profiles.join(', ')}`);
   }
+  if (state.refreshDir) await removeRefreshDir(state.refreshDir);
   const done = new Set<string>();
   for (const { name, fingerprint: ours } of [...state.exported].reverse()) {
     if (done.has(name)) continue;

@@ -1,5 +1,8 @@
 import { run } from './main.js';
+import { runCredentialProcess } from './refresh/credentialProcess.js';
 
-await run();
+// The runner starts the step with no arguments; a refreshing profile's credential_process adds them.
+if (process.argv[2] === 'credential-process') await runCredentialProcess(process.argv.slice(3));
+else await run();
 // Leave no hung socket or timer behind the step: the result is decided.
 process.exit();

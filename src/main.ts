@@ -8,6 +8,7 @@ import { buildPlan } from './plan/index.js';
 import { readSettings, type Settings } from './settings/settings.js';
 import { executePlan, type TargetOutcome } from './sts/execute.js';
 import { reportFailure } from './report.js';
+import { buildRefreshPlan } from './refresh/refreshPlan.js';
 
 export const CONNECT_TIMEOUT_MS = 3000;
 export const RESPONSE_TIMEOUT_MS = 10000;
@@ -16,6 +17,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     const settings = readSettings(env);
     const plan = await buildPlan(settings, env);
+    const refresh = settings.refresh ? buildRefreshPlan(plan, settings, env) : undefined;
     if (settings.dryRun) return await reportDryRun(planMarkdown(plan), settings);
 
     const maskAccount = (id: string) => (settings.maskAccountId ? '***' : id);
@@ -34,7 +36,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       seconds,
     );
     checkOutcomes(outcomes, settings);
-    await exportResults(outcomes, { settings, region: plan.region, env, maskAccount });
+    await exportResults(outcomes, { settings, region: plan.region, env, maskAccount, refresh });
   } catch (err) {
     reportFailure(err, env);
   }

@@ -13,6 +13,17 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync } from 'node:fs';
 import { EOL } from 'node:os';
 
+/**
+ * Off the runner (the credential_process helper, whose stdout is read by an AWS SDK): workflow
+ * commands have no reader, so masks are dropped, progress is not shown (some SDKs pass the helper's
+ * stderr through to the user's terminal), and warnings and errors go to stderr as plain text.
+ */
+let detached = false;
+
+export function detachFromRunner(): void {
+  detached = true;
+}
+
 export interface AnnotationProperties {
   readonly title?: string;
   readonly file?: string;
@@ -30,11 +41,11 @@ export function getState(name: string): string {
 }
 
 export function setSecret(value: string): void {
-  command('add-mask', {}, value);
+  if (!detached) command('add-mask', {}, value);
 }
 
 export function info(message: string): void {
-  process.stdout.write(message + EOL);
+  if (!detached) process.stdout.write(message + EOL);
 }
 
 export function warning(message: string, props: AnnotationProperties = {}): void {
@@ -77,6 +88,10 @@ function annotation(props: AnnotationProperties): Record<string, string | number
 }
 
 function command(name: string, props: Record<string, string | number | undefined>, message: string): void {
+  if (detached) {
+    process.stderr.write(`${name}: ${message}${EOL}`);
+    return;
+  }
   const list = Object.entries(props)
     .filter(([, v]) => v !== undefined && v !== '')
     .map(([k, v]) => `${k}=${escapeProperty(String(v))}`)

@@ -8,6 +8,8 @@ export interface CleanupState {
   /** Non-secret variables as they were before this step, restored by post. */
   readonly previous: Record<string, string | null>;
   readonly profiles?: WrittenProfiles;
+  /** The refresh helper's private directory (plan and credentials cache), removed by post. */
+  readonly refreshDir?: string;
 }
 
 const KEY = 'cleanup';

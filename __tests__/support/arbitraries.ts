@@ -503,6 +503,7 @@ export function inputValueArb(name: string, partition: Arb<string>, q: Quality =
     case 'disable-retry':
     case 'cleanup':
     case 'job-summary':
+    case 'refresh':
       return G.bool;
     default:
       throw new Error(`arbitraries: no generator for input "${name}"`);

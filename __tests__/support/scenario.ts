@@ -50,6 +50,10 @@ export function standardWorld(issuer: string, opts: ScenarioOptions = {}): World
 export class Scenario {
   /** Added to the emulator's clock (ms); tests replace it to make tokens or sessions look expired. */
   clockShift: () => number = () => 0;
+  /** Added to the OIDC stand-in's clock (ms), for tests where the whole world moves on in time. */
+  issuerClockShift: () => number = () => 0;
+  /** Offsets (ms) of the clocks clients sign with; a test that runs a client on a shifted clock adds its offset. */
+  signerClockShifts: number[] = [0];
 
   private constructor(
     readonly sts: StsEmulator,
@@ -58,11 +62,15 @@ export class Scenario {
   ) {}
 
   static async start(opts: ScenarioOptions = {}): Promise<Scenario> {
-    const oidc = await startOidcIssuer({ lifetimeSeconds: opts.issuerLifetimeSeconds ?? 300 });
     let scenario: Scenario | undefined;
+    const oidc = await startOidcIssuer({
+      lifetimeSeconds: opts.issuerLifetimeSeconds ?? 300,
+      now: () => Date.now() + (scenario?.issuerClockShift() ?? 0),
+    });
     const sts = await startStsEmulator({
       world: standardWorld(oidc.url, opts),
       now: () => Date.now() + (scenario?.clockShift() ?? 0),
+      signerClocks: () => (scenario?.signerClockShifts ?? [0]).map((shift) => Date.now() + shift),
     });
     const job = new Job({ secrets: [USER.secretAccessKey, USER.accessKeyId] });
     scenario = new Scenario(sts, oidc, job);

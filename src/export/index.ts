@@ -13,12 +13,19 @@ import { profilesJson, setIdentityOutputs } from './outputs.js';
 import { defaultProfilePaths, writeProfiles, type WrittenProfiles } from './profileFiles.js';
 import { resultsMarkdown } from './summary.js';
 import { writeJobSummary } from './jobSummary.js';
+import { resolve } from 'node:path';
+import { credentialProcessCommand, serializeRefreshPlan, type RefreshPlan } from '../refresh/refreshPlan.js';
+import { PLAN_FILE, cacheFileFor, createRefreshDir, removeRefreshDir, writeCache, writePrivateFile } from '../refresh/store.js';
+import type { CredentialProcess } from './profileFiles.js';
+import type { AwsCredentials } from '../plan/types.js';
 
 export interface ExportContext {
   readonly settings: Settings;
   readonly region: string;
   readonly env: NodeJS.ProcessEnv;
   readonly maskAccount: (id: string) => string;
+  /** With `refresh`: profiles get a credential_process that re-runs this plan. */
+  readonly refresh?: RefreshPlan;
 }
 
 export async function exportResults(outcomes: readonly TargetOutcome[], ctx: ExportContext): Promise<void> {
@@ -27,18 +34,32 @@ export async function exportResults(outcomes: readonly TargetOutcome[], ctx: Exp
   const envTarget = chooseEnvTarget(results, settings);
 
   let written: WrittenProfiles | undefined;
+  let refreshDir: string | undefined;
   if (settings.profileOutput.write && results.length > 0) {
     const defaults = defaultProfilePaths(env, env['HOME'] ?? homedir());
     const paths = {
       credentialsFile: settings.profileOutput.credentialsFile ?? defaults.credentialsFile,
       configFile: settings.profileOutput.configFile ?? defaults.configFile,
     };
-    written = await writeProfiles(
-      paths,
-      results.map((r) => ({ name: r.target.name, credentials: r.credentials, region: r.target.region ?? ctx.region })),
-      { overwrite: settings.profileOutput.overwrite },
-    );
-    core.info(`Wrote ${written.profiles.length} profile(s) to ${paths.credentialsFile} and ${paths.configFile}`);
+    let credentialsOf = (r: TargetSuccess): AwsCredentials | CredentialProcess => r.credentials;
+    if (ctx.refresh) {
+      refreshDir = await prepareRefresh(ctx.refresh, results, env);
+      const planFile = resolve(refreshDir, PLAN_FILE);
+      // The runner's node and this bundle, as the step was started: both stay in place for the whole job.
+      const entry = resolve(process.argv[1] ?? '');
+      credentialsOf = (r) => ({ credentialProcess: credentialProcessCommand(process.execPath, entry, planFile, r.target.name) });
+    }
+    try {
+      written = await writeProfiles(
+        paths,
+        results.map((r) => ({ name: r.target.name, credentials: credentialsOf(r), region: r.target.region ?? ctx.region })),
+        { overwrite: settings.profileOutput.overwrite },
+      );
+    } catch (err) {
+      if (refreshDir) await removeRefreshDir(refreshDir);
+      throw err;
+    }
+    core.info(`Wrote ${written.profiles.length} ${ctx.refresh ? 'refreshing ' : ''}profile(s) to ${paths.credentialsFile} and ${paths.configFile}`);
   }
 
   const exports = new EnvExport(env);
@@ -47,17 +68,37 @@ export async function exportResults(outcomes: readonly TargetOutcome[], ctx: Exp
     if (settings.profileOutput.credentialsFile) exports.set('AWS_SHARED_CREDENTIALS_FILE', written.credentialsFile);
     if (settings.profileOutput.configFile) exports.set('AWS_CONFIG_FILE', written.configFile);
   }
-  if (envTarget && settings.outputEnvCredentials) {
-    exports.credentials(envTarget.credentials);
-    exports.region(envTarget.target.region ?? ctx.region);
-  }
+  if (envTarget && settings.outputEnvCredentials) exports.credentials(envTarget.credentials);
+  if (envTarget && (settings.outputEnvCredentials || ctx.refresh)) exports.region(envTarget.target.region ?? ctx.region);
   if (envTarget && settings.profileOutput.exportAwsProfile && written) exports.set('AWS_PROFILE', envTarget.target.name);
 
   const primary = envTarget ?? results[0];
   if (primary) setIdentityOutputs(primary, settings.outputCredentials);
   core.setOutput('profiles', profilesJson(results));
   if (settings.jobSummary) writeJobSummary(resultsMarkdown(outcomes, ctx.maskAccount));
-  saveCleanupState({ exported: exports.exported, previous: exports.previous, profiles: settings.cleanup ? written : undefined });
+  saveCleanupState({
+    exported: exports.exported,
+    previous: exports.previous,
+    profiles: settings.cleanup ? written : undefined,
+    refreshDir: settings.cleanup ? refreshDir : undefined,
+  });
+}
+
+/** The helper's private directory: the plan, and a cache seeded with this step's credentials (so the first call makes no STS call). */
+async function prepareRefresh(plan: RefreshPlan, results: readonly TargetSuccess[], env: NodeJS.ProcessEnv): Promise<string> {
+  const dir = await createRefreshDir(env);
+  try {
+    await writePrivateFile(resolve(dir, PLAN_FILE), serializeRefreshPlan(plan));
+    const obtainedAt = new Date();
+    for (const r of results) {
+      const { expiration } = r.credentials;
+      if (expiration) await writeCache(cacheFileFor(dir, r.target.name), { credentials: { ...r.credentials, expiration }, obtainedAt });
+    }
+    return dir;
+  } catch (err) {
+    await removeRefreshDir(dir);
+    throw err;
+  }
 }
 
 function chooseEnvTarget(results: readonly TargetSuccess[], settings: Settings): TargetSuccess | undefined {

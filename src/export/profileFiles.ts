@@ -34,11 +34,19 @@ import {
 import { pyStrip } from '../config/configparser.js';
 import { checkDir, commitChanges, ensureDir, fsError, readRegularFile, removeEmptyDirs, type FileChange } from './safeFiles.js';
 
+/** A command the SDKs run for credentials (the config profile's `credential_process`). */
+export interface CredentialProcess {
+  readonly credentialProcess: string;
+}
+
 export interface ProfileEntry {
   readonly name: string;
-  readonly credentials: AwsCredentials;
+  /** Keys for the credentials file, or a command for the config file (the credentials section is then empty). */
+  readonly credentials: AwsCredentials | CredentialProcess;
   readonly region?: string;
 }
+
+const isProcess = (c: ProfileEntry['credentials']): c is CredentialProcess => 'credentialProcess' in c;
 
 export interface ProfileFilePaths {
   readonly credentialsFile: string;
@@ -145,9 +153,16 @@ function validateEntries(entries: readonly ProfileEntry[]): void {
     if (problem) throw new UserError(`Invalid profile name ${JSON.stringify(e.name)}: ${problem}.`);
     if (seen.has(e.name)) throw new UserError(`Profile '${e.name}' is listed more than once.`);
     seen.add(e.name);
-    checkValue(e.credentials.accessKeyId, 'access key id', e.name, true);
-    checkValue(e.credentials.secretAccessKey, 'secret access key', e.name, true);
-    checkValue(e.credentials.sessionToken, 'session token', e.name, false);
+    if (isProcess(e.credentials)) {
+      // One line: spaces are part of the command, line breaks would end the option.
+      if (e.credentials.credentialProcess.trim() === '' || /[\p{C}]/u.test(e.credentials.credentialProcess)) {
+        throw new UserError(`Cannot write profile '${e.name}': the credential_process command is empty or contains control characters.`);
+      }
+    } else {
+      checkValue(e.credentials.accessKeyId, 'access key id', e.name, true);
+      checkValue(e.credentials.secretAccessKey, 'secret access key', e.name, true);
+      checkValue(e.credentials.sessionToken, 'session token', e.name, false);
+    }
     checkValue(e.region, 'region', e.name, false);
   }
 }
@@ -202,12 +217,17 @@ async function readState(path: string, kind: IniFileKind): Promise<FileState> {
 
 function blockFor(entry: ProfileEntry, kind: IniFileKind): string[] {
   const lines = [headerFor(entry.name, kind)];
+  const creds = entry.credentials;
   if (kind === 'credentials') {
-    lines.push(`aws_access_key_id = ${entry.credentials.accessKeyId}`);
-    lines.push(`aws_secret_access_key = ${entry.credentials.secretAccessKey}`);
-    if (entry.credentials.sessionToken) lines.push(`aws_session_token = ${entry.credentials.sessionToken}`);
-  } else if (entry.region) {
-    lines.push(`region = ${entry.region}`);
+    // A credential_process profile keeps an empty section here: it still replaces keys of the same name.
+    if (!isProcess(creds)) {
+      lines.push(`aws_access_key_id = ${creds.accessKeyId}`);
+      lines.push(`aws_secret_access_key = ${creds.secretAccessKey}`);
+      if (creds.sessionToken) lines.push(`aws_session_token = ${creds.sessionToken}`);
+    }
+  } else {
+    if (isProcess(creds)) lines.push(`credential_process = ${creds.credentialProcess}`);
+    if (entry.region) lines.push(`region = ${entry.region}`);
   }
   return lines;
 }

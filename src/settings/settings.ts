@@ -70,6 +70,8 @@ export interface Settings {
   readonly profileOutput: ProfileOutput;
   readonly cleanup: boolean;
   readonly jobSummary: boolean;
+  /** Write profiles whose credential_process re-runs the chain when the credentials near expiry. */
+  readonly refresh: boolean;
 }
 
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
@@ -107,7 +109,11 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const awsProfile = input.text('aws-profile');
   const multiTarget =
     (mode.kind === 'inputs' && mode.fanOutRoles.length > 0) || (mode.kind === 'config' && mode.profiles.length > 1);
-  const writeProfiles = input.boolean('write-profiles', multiTarget || awsProfile !== undefined);
+  const refresh = input.boolean('refresh', false);
+  const writeProfiles = input.boolean('write-profiles', refresh || multiTarget || awsProfile !== undefined);
+  if (refresh && !writeProfiles) {
+    throw new InputError('write-profiles', 'cannot be false with refresh: true (refreshing credentials live in a profile)');
+  }
 
   return {
     region,
@@ -119,7 +125,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     mfaCode: readMfaCode(mfaTokenCode, mfaTotpSecret),
     stsEndpoint: readEndpoint(),
     outputCredentials: input.boolean('output-credentials', false),
-    outputEnvCredentials: input.boolean('output-env-credentials', !(awsProfile !== undefined || multiTarget)),
+    // Keys in the environment would win over the refreshing profile, and stop working after their hour.
+    outputEnvCredentials: input.boolean('output-env-credentials', !(refresh || awsProfile !== undefined || multiTarget)),
     unsetCurrentCredentials: input.boolean('unset-current-credentials', false),
     maskAccountId: input.boolean('mask-aws-account-id', false),
     allowedAccountIds: readAccountIds(),
@@ -141,10 +148,11 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       // aws-profile names the one target; the template (which always has action.yml's default) names many.
       nameTemplate: awsProfile !== undefined && !multiTarget ? awsProfile : (input.text('profile-name-template') ?? '{account}-{role}'),
       envProfile: input.text('env-profile'),
-      exportAwsProfile: input.boolean('export-aws-profile', awsProfile !== undefined),
+      exportAwsProfile: input.boolean('export-aws-profile', refresh || awsProfile !== undefined),
     },
     cleanup: input.boolean('cleanup', true),
     jobSummary: input.boolean('job-summary', true),
+    refresh,
   };
 }
 

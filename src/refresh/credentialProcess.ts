@@ -1,0 +1,83 @@
+/**
+ * `node dist/index.js credential-process <plan file> <profile>`: what a refreshing profile's
+ * credential_process runs. Prints the credentials as the SDKs expect them (Version 1 JSON) from the
+ * cache while they are fresh, else re-runs the profile's chain (minting a new GitHub OIDC token from
+ * the caller's environment when the chain starts there) and caches the result. Concurrent callers
+ * wait on one lock per profile, so a burst of processes makes one set of STS calls.
+ * Failure: one line on stderr (the AWS CLI shows it), exit 1, never a secret.
+ */
+import { dirname } from 'node:path';
+import * as core from '../runner.js';
+import { oneLine, UserError } from '../errors.js';
+import { acquireLock } from '../export/fileLock.js';
+import type { AwsCredentials } from '../plan/types.js';
+import { executePlan } from '../sts/execute.js';
+import { closeStsConnections } from '../sts/client.js';
+import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS } from '../main.js';
+import { parseRefreshPlan, stillFresh, type RefreshTarget } from './refreshPlan.js';
+import { cacheFileFor, readCache, readPrivateFile, writeCache } from './store.js';
+
+export async function runCredentialProcess(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  core.detachFromRunner();
+  try {
+    const [planFile, profile] = args;
+    if (args.length !== 2 || !planFile || !profile) throw new UserError('usage: credential-process <plan file> <profile>');
+    const text = await readPrivateFile(planFile);
+    if (text === undefined) {
+      throw new UserError(`${planFile} is gone: profile "${profile}" can refresh only during the job whose step wrote it`);
+    }
+    const plan = parseRefreshPlan(text, planFile);
+    const target = plan.targets[profile];
+    if (!target) throw new UserError(`${planFile} has no profile "${profile}"`);
+    const credentials = await freshCredentials(target, cacheFileFor(dirname(planFile), profile), plan.maxAttempts, plan.timeoutSeconds, env);
+    process.stdout.write(
+      JSON.stringify({
+        Version: 1,
+        AccessKeyId: credentials.accessKeyId,
+        SecretAccessKey: credentials.secretAccessKey,
+        SessionToken: credentials.sessionToken,
+        Expiration: credentials.expiration?.toISOString(),
+      }) + '\n',
+    );
+  } catch (err) {
+    const message = err instanceof UserError ? err.message : `unexpected error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+    process.stderr.write(`aws-assume-chain credential-process: ${oneLine(message)}\n`);
+    process.exitCode = 1;
+  } finally {
+    await closeStsConnections();
+  }
+}
+
+async function freshCredentials(
+  target: RefreshTarget,
+  cacheFile: string,
+  maxAttempts: number,
+  timeoutSeconds: number,
+  env: NodeJS.ProcessEnv,
+): Promise<AwsCredentials> {
+  const timeoutMs = timeoutSeconds * 1000;
+  // The holder may be making STS calls with retries: the lock is stale only after a whole refresh's time.
+  const lock = await acquireLock(cacheFile, { timeoutMs, staleMs: timeoutMs + 30_000 });
+  try {
+    const cached = await readCache(cacheFile);
+    if (cached && stillFresh(cached.credentials.expiration, cached.obtainedAt, Date.now())) return cached.credentials;
+
+    const obtainedAt = new Date();
+    const [outcome] = await executePlan(
+      { region: target.region, stsEndpoint: target.stsEndpoint, targets: [{ name: target.profile, chain: target.chain, region: target.region, stsEndpoint: target.stsEndpoint }] },
+      {
+        conn: { region: target.region, endpoint: target.stsEndpoint, connectTimeoutMs: CONNECT_TIMEOUT_MS, requestTimeoutMs: RESPONSE_TIMEOUT_MS },
+        maxAttempts,
+        deadline: Date.now() + timeoutMs,
+        maxConcurrency: 1,
+        env,
+      },
+    );
+    if (!outcome?.ok) throw outcome?.error ?? new UserError('the chain produced no credentials');
+    const { credentials } = outcome;
+    if (credentials.expiration) await writeCache(cacheFile, { credentials: { ...credentials, expiration: credentials.expiration }, obtainedAt });
+    return credentials;
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * What the credential_process helper needs to re-run a target's chain later, in another process:
+ * plain data, no secrets except access keys that came from inputs (documented in the README).
+ * Pure: deciding what can be re-run and how it is recorded does no I/O.
+ */
+import { UserError } from '../errors.js';
+import type { Chain, Plan, Target } from '../plan/types.js';
+import { resolveTokenPath } from '../sources/tokenFile.js';
+
+export interface RefreshTarget {
+  readonly profile: string;
+  readonly chain: Chain;
+  readonly region: string;
+  readonly stsEndpoint?: string;
+}
+
+export interface RefreshPlan {
+  readonly version: 1;
+  readonly targets: Record<string, RefreshTarget>;
+  readonly maxAttempts: number;
+  /** Longest a refresh may take, seconds. */
+  readonly timeoutSeconds: number;
+}
+
+/** Where each refreshable source comes from at refresh time, for errors and docs. */
+const NOT_REFRESHABLE =
+  "Input 'refresh': a refreshing profile must be able to re-run its chain from the start: use GitHub OIDC, a web identity token file, access keys from inputs, container or instance credentials, or a credential_process";
+
+/** The target as the helper will re-run it, or a UserError saying why it cannot be. */
+export function refreshTarget(target: Target, plan: { region: string; stsEndpoint?: string }, env: NodeJS.ProcessEnv): RefreshTarget {
+  const { source, hops } = target.chain;
+  if (hops.length === 0) throw new UserError(`Input 'refresh': "${target.name}" assumes no role, so there is no session to refresh`);
+  let chain = target.chain;
+  switch (source.kind) {
+    case 'environment':
+      throw new UserError(`${NOT_REFRESHABLE}; "${target.name}" starts from credentials in the environment, which expire on their own schedule.`);
+    case 'static':
+      // Keys from a credentials file are not copied to a second place on disk.
+      if (source.origin.where !== 'aws-access-key-id') {
+        throw new UserError(`${NOT_REFRESHABLE}; "${target.name}" starts from keys in ${source.origin.where}.`);
+      }
+      break;
+    case 'web-identity':
+      // A later step may run elsewhere in the workspace: pin the token file's absolute path now.
+      if (source.token.kind === 'file') {
+        chain = { ...chain, source: { ...source, token: { ...source.token, path: resolveTokenPath(source.token.path, env) } } };
+      }
+      break;
+    default:
+      break;
+  }
+  const fixedCode = hops.find((hop) => hop.mfa?.code.kind === 'code');
+  if (fixedCode) {
+    throw new UserError(
+      `Input 'refresh': ${fixedCode.roleArn} needs an MFA code, and a code is good only once; give mfa-totp-secret instead of mfa-token-code to refresh`,
+    );
+  }
+  return { profile: target.name, chain, region: target.region ?? plan.region, stsEndpoint: target.stsEndpoint ?? plan.stsEndpoint };
+}
+
+/** The plan file's text (keys from inputs carry no expiration, so nothing here needs a reviver). */
+export function serializeRefreshPlan(plan: RefreshPlan): string {
+  return JSON.stringify(plan);
+}
+
+export function parseRefreshPlan(text: string, file: string): RefreshPlan {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UserError(`${file} is not a refresh plan written by aws-assume-chain`);
+  }
+  const plan = parsed as Partial<RefreshPlan>;
+  if (plan?.version !== 1 || typeof plan.targets !== 'object' || plan.targets === null) {
+    throw new UserError(`${file} is not a refresh plan written by this version of aws-assume-chain`);
+  }
+  return plan as RefreshPlan;
+}
+
+/**
+ * Reuse cached credentials while more than this is left. AWS CLI / botocore re-run a credential_process
+ * whenever less than 15 minutes remain, so a margin above that keeps every answer usable; short
+ * sessions (15-minute minimum) are reused for half their lifetime instead.
+ */
+export const REFRESH_MARGIN_MS = 16 * 60 * 1000;
+
+export function stillFresh(expiration: Date, obtainedAt: Date, now: number): boolean {
+  const lifetime = expiration.getTime() - obtainedAt.getTime();
+  const margin = Math.min(REFRESH_MARGIN_MS, lifetime / 2);
+  return expiration.getTime() - now > margin;
+}
+
+/**
+ * The config line: node and the bundle, quoted so that both a POSIX shell (the JS and Go SDKs run the
+ * line with `sh -c`) and shlex (botocore splits it) read the same four arguments.
+ */
+export function credentialProcessCommand(node: string, entry: string, planFile: string, profile: string): string {
+  return [node, entry, 'credential-process', planFile, profile].map(shellQuote).join(' ');
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'"'"'`)}'`;
+}
+
+/** Every target of the plan, checked before any STS call so a chain that cannot refresh fails first. */
+export function buildRefreshPlan(
+  plan: Plan,
+  settings: { readonly retry: { readonly maxAttempts: number }; readonly timeoutSeconds: number },
+  env: NodeJS.ProcessEnv,
+): RefreshPlan {
+  const targets: Record<string, RefreshTarget> = {};
+  for (const target of plan.targets) targets[target.name] = refreshTarget(target, plan, env);
+  return { version: 1, targets, maxAttempts: settings.retry.maxAttempts, timeoutSeconds: Math.min(settings.timeoutSeconds || 300, 300) };
+}

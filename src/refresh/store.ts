@@ -1,0 +1,86 @@
+/**
+ * The helper's private files: a 0700 directory under RUNNER_TEMP holding the plan (0600) and one
+ * credentials cache file per profile (0600), each replaced atomically. The plan can name a command
+ * to run (a profile's credential_process), so it is read only if this user owns it and nobody else
+ * can write it.
+ */
+import { mkdtemp, readFile, rename, rm, lstat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { UserError } from '../errors.js';
+import type { AwsCredentials } from '../plan/types.js';
+import { errCode } from '../export/fileLock.js';
+import { writeTemp } from '../export/safeFiles.js';
+
+export const PLAN_FILE = 'plan.json';
+
+export interface CachedCredentials {
+  readonly credentials: AwsCredentials & { readonly expiration: Date };
+  readonly obtainedAt: Date;
+}
+
+/** A new private directory (mkdtemp creates it 0700). */
+export async function createRefreshDir(env: NodeJS.ProcessEnv): Promise<string> {
+  return mkdtemp(join(env['RUNNER_TEMP'] || tmpdir(), DIR_PREFIX));
+}
+
+const DIR_PREFIX = 'aws-assume-chain-';
+
+export async function removeRefreshDir(dir: string): Promise<void> {
+  if (!basename(dir).startsWith(DIR_PREFIX)) return; // only ever a directory createRefreshDir made
+  await rm(dir, { recursive: true, force: true });
+}
+
+export function cacheFileFor(dir: string, profile: string): string {
+  // Profile names are validated before anything is written: no slashes, quotes or whitespace.
+  return join(dir, `${profile}.credentials.json`);
+}
+
+export async function writePrivateFile(path: string, text: string): Promise<void> {
+  const tmp = await writeTemp(path, Buffer.from(text, 'utf8'));
+  await rename(tmp, path);
+}
+
+/** The file's text, after checking it is a regular file of ours that only we can write. */
+export async function readPrivateFile(path: string): Promise<string | undefined> {
+  let st;
+  try {
+    st = await lstat(path);
+  } catch (e) {
+    if (errCode(e) === 'ENOENT') return undefined;
+    throw new UserError(`cannot read ${path}: ${errCode(e) ?? String(e)}`);
+  }
+  if (!st.isFile()) throw new UserError(`${path} is not a regular file`);
+  if (typeof process.getuid === 'function' && st.uid !== process.getuid()) throw new UserError(`${path} belongs to another user`);
+  if ((st.mode & 0o022) !== 0) throw new UserError(`${path} can be written by other users`);
+  return readFile(path, 'utf8');
+}
+
+export async function writeCache(file: string, cached: CachedCredentials): Promise<void> {
+  await writePrivateFile(file, JSON.stringify(cached));
+}
+
+/** Cached credentials, or undefined when there are none or they cannot be read back. */
+export async function readCache(file: string): Promise<CachedCredentials | undefined> {
+  const text = await readPrivateFile(file);
+  if (text === undefined) return undefined;
+  try {
+    const raw = JSON.parse(text) as { credentials?: Record<string, unknown>; obtainedAt?: unknown };
+    const c = raw.credentials ?? {};
+    if (typeof c['accessKeyId'] !== 'string' || typeof c['secretAccessKey'] !== 'string' || typeof c['expiration'] !== 'string') return undefined;
+    const expiration = new Date(c['expiration']);
+    const obtainedAt = new Date(typeof raw.obtainedAt === 'string' ? raw.obtainedAt : NaN);
+    if (Number.isNaN(expiration.getTime()) || Number.isNaN(obtainedAt.getTime())) return undefined;
+    return {
+      credentials: {
+        accessKeyId: c['accessKeyId'],
+        secretAccessKey: c['secretAccessKey'],
+        sessionToken: typeof c['sessionToken'] === 'string' ? c['sessionToken'] : undefined,
+        expiration,
+      },
+      obtainedAt,
+    };
+  } catch {
+    return undefined;
+  }
+}
