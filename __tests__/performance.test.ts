@@ -5,7 +5,10 @@
  */
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAIN_ENTRY, POST_ENTRY } from './support/harness.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MAIN_ENTRY, NODE24_BIN, POST_ENTRY, REPO_ROOT } from './support/harness.js';
 import { Scenario, HUB, DEPLOY, TARGET, USER, memberRole } from './support/scenario.js';
 
 const size = (file: string): number => {
@@ -156,5 +159,34 @@ describe('dry-run makes no STS call (and mints no OIDC token)', () => {
     expect(s.calls()).toEqual([]);
     expect(s.oidc.requests).toBe(0);
     expect(r.exportedEnv).toEqual({});
+  });
+});
+
+describe('the SDK and the proxy-aware token client are loaded only when needed', () => {
+  withScenario();
+  let lean: string;
+  beforeAll(() => {
+    // dist/index.js alone, without the chunks it loads with import(): anything that needs one fails.
+    lean = fs.mkdtempSync(path.join(os.tmpdir(), 'lean-dist-'));
+    fs.copyFileSync(path.join(REPO_ROOT, 'dist', 'index.js'), path.join(lean, 'index.js'));
+    fs.copyFileSync(path.join(REPO_ROOT, 'dist', 'package.json'), path.join(lean, 'package.json'));
+    expect(fs.readdirSync(path.join(REPO_ROOT, 'dist')).filter((f) => /^\d+\.index\.js$/.test(f)).length).toBeGreaterThan(0);
+  });
+  afterAll(() => fs.rmSync(lean, { recursive: true, force: true }));
+
+  test('a dry run and a bad input run on dist/index.js alone', async () => {
+    const dry = await s.job.runStep({ node: NODE24_BIN, entry: path.join(lean, 'index.js'), inputs: { 'aws-region': 'us-east-1', 'role-chain': CHAIN, 'dry-run': 'true' }, env: s.oidcEnv });
+    expect(dry.errors).toEqual([]);
+    expect(dry.exitCode).toBe(0);
+    const bad = await s.job.runStep({ node: NODE24_BIN, entry: path.join(lean, 'index.js'), inputs: { 'aws-region': 'us-east-1', 'role-to-assume': 'not-an-arn' }, env: s.oidcEnv });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.errors).toHaveLength(1);
+    expect(bad.errors[0]).toMatch(/^Input 'role-to-assume'/);
+  });
+
+  test('control: a real STS call from dist/index.js alone fails, so the check above can fail', async () => {
+    const r = await s.job.runStep({ node: NODE24_BIN, entry: path.join(lean, 'index.js'), inputs: { 'aws-region': 'us-east-1', 'role-to-assume': HUB }, env: s.oidcEnv });
+    expect(r.exitCode).toBe(1);
+    expect(s.calls()).toEqual([]);
   });
 });
