@@ -144,6 +144,14 @@ test('several profiles by glob: shared root assumed once, profiles written with 
   noLeaks(r, [join(s.job.home, '.aws', 'credentials')]);
 });
 
+test('aws-profile renames the one profile written in config mode', async () => {
+  const r = await s.main({ inputs: { 'config-file': writeConfig(), profile: 'audit-1', 'aws-profile': 'audit-live' }, env: s.oidcEnv });
+  expect(r.errors).toEqual([]);
+  expect((JSON.parse(r.outputs['profiles']!) as Array<{ profile: string }>).map((p) => p.profile)).toEqual(['audit-live']);
+  expect(r.exportedEnv['AWS_PROFILE']).toBe('audit-live');
+  noLeaks(r, [join(s.job.home, '.aws', 'credentials')]);
+});
+
 test('static keys in a source profile sign the first hop', async () => {
   const r = await s.main({ inputs: { 'config-file': writeConfig(), profile: 'from-keys' }, env: s.stsEnv });
   expect(r.errors).toEqual([]);
@@ -235,6 +243,11 @@ describe('config mistakes: botocore wording, profile, file and line; no STS call
   test('per-hop inputs that a profile would ignore are refused, not silently dropped', async () => {
     const r = await s.main({ inputs: { 'config-file': writeConfig(), profile: 'deploy', 'role-external-id': 'x-123' }, env: s.oidcEnv });
     configError(r, `Input 'role-external-id': does not apply with config-file`, undefined);
+  });
+
+  test('aws-profile names one written profile, so a glob selecting several is refused rather than ignored', async () => {
+    const r = await s.main({ inputs: { 'config-file': writeConfig(), profile: 'audit-*', 'aws-profile': 'audit' }, env: s.oidcEnv });
+    configError(r, `Input 'aws-profile': names one profile, but 'profile' selects 3 (audit-1, audit-2, audit-3)`, undefined);
   });
 
   test('inputs that describe a chain cannot be combined with config-file', async () => {

@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Scenario, HUB, DEPLOY, USER } from './support/scenario.js';
 import { REPO_ROOT, findLeaks, type StepResult } from './support/harness.js';
-import { awsCli, hasAwsCli, peerTest } from './support/peers.js';
+import { awsCli, hasAwsCli, hasBotocore, peerTest } from './support/peers.js';
+import { TARGET } from './support/scenario.js';
 
 const FAKE_CLOCK = path.join(REPO_ROOT, '__tests__', 'fixtures', 'fake-clock.mjs');
 const TWO_HOURS = 2 * 3600 * 1000;
@@ -233,6 +234,52 @@ test('the post step removes the profile and the helper files; the command then s
   expect(a.code).toBe(1);
   expect(a.stderr).toMatch(/^aws-assume-chain credential-process: .*plan\.json is gone: profile "hub" can refresh only during the job whose step wrote it\n$/);
 });
+
+/** botocore in a later step, calling STS at an explicit endpoint (its environment names none). */
+function botocoreCall(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  const script = 'import sys, botocore.session; s = botocore.session.Session(); print(s.create_client("sts", endpoint_url=sys.argv[1]).get_caller_identity()["Arn"])';
+  return new Promise((resolve) => {
+    exec(`python3 -c '${script}' ${s.sts.url}`, { env, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+peerTest(hasBotocore, 'python botocore')(
+  'config mode: a checked-in profile chain refreshes for botocore, at the STS the step used',
+  async () => {
+    fs.mkdirSync(path.join(s.job.workspace, '.github', 'aws'), { recursive: true });
+    fs.writeFileSync(
+      path.join(s.job.workspace, '.github', 'aws', 'config'),
+      `[profile ci]\nweb_identity_token_file = /var/run/not-in-ci/token\nrole_arn = ${HUB}\n\n` +
+        `[profile deploy]\nrole_arn = ${DEPLOY}\nsource_profile = ci\nexternal_id = deploy-ext-42\n\n` +
+        `[profile target]\nrole_arn = ${TARGET}\nsource_profile = deploy\nregion = eu-west-1\n`,
+    );
+    const r = await s.main({ inputs: { 'config-file': '.github/aws/config', profile: 'target', refresh: 'true', 'aws-profile': 'target-live' }, env: s.oidcEnv });
+    expect(r.errors).toEqual([]);
+    expect(r.exportedEnv).toMatchObject({ AWS_PROFILE: 'target-live', AWS_REGION: 'eu-west-1' });
+    expect(configText()).toMatch(/\[profile target-live\]\ncredential_process = .*\nregion = eu-west-1\n/);
+
+    // The later step's environment has no AWS_ENDPOINT_URL_STS: the helper still uses the step's STS.
+    const { AWS_ENDPOINT_URL_STS: _unused, ...env } = laterEnv();
+    const first = await botocoreCall(env);
+    expect(first.stderr).toBe('');
+    expect(first.stdout.trim()).toBe(s.sts.issuedSessions().at(-1)!.principalArn);
+    const mark = s.calls().length;
+    twoHoursLater();
+    const { AWS_ENDPOINT_URL_STS: _unused2, ...agedEnv } = laterEnv(true);
+    const second = await botocoreCall(agedEnv);
+    expect(second.stderr).toBe('');
+    expect(s.calls().slice(mark).map((c) => `${c.action} ${c.params['RoleArn'] ?? ''}`.trim())).toEqual([
+      `AssumeRoleWithWebIdentity ${HUB}`,
+      `AssumeRole ${DEPLOY}`,
+      `AssumeRole ${TARGET}`,
+      'GetCallerIdentity',
+    ]);
+    expect(second.stdout.trim()).toBe(s.sts.issuedSessions().at(-1)!.principalArn);
+    s.noLeaks(r, [refreshDir()]);
+  },
+);
 
 describe('chains that cannot be re-run are refused before any STS call', () => {
   test.each([

@@ -22,6 +22,11 @@ export async function buildConfigPlan(settings: Settings, github: GithubContext,
   const credentials = credentialsFile === undefined ? undefined : readProfileFile(credentialsFile, 'credentials-file', workspace);
   const map = buildProfileMap(config, credentials);
   const names = selectProfiles(patterns, map, configFile);
+  // aws-profile renames the one written profile; several keep their own names.
+  const rename = settings.profileOutput.awsProfile;
+  if (rename !== undefined && names.length > 1) {
+    throw new InputError('aws-profile', `names one profile, but 'profile' selects ${names.length} (${names.join(', ')}); each is written under its own name`);
+  }
 
   const sessionName = settings.hopDefaults.sessionName;
   const sessionProblem = sessionName === undefined ? undefined : sessionNameProblem(sessionName);
@@ -35,7 +40,7 @@ export async function buildConfigPlan(settings: Settings, github: GithubContext,
   };
   const targets: Target[] = names.map((name) => {
     const resolved = resolveProfileChain(map, name, ctx);
-    return { name, chain: resolved.chain, region: targetRegion(settings, resolved), stsEndpoint: settings.stsEndpoint ?? resolved.endpointUrl };
+    return { name: rename ?? name, chain: resolved.chain, region: targetRegion(settings, resolved), stsEndpoint: settings.stsEndpoint ?? resolved.endpointUrl };
   });
   const first = targets[0]!;
   return { region: first.region!, stsEndpoint: first.stsEndpoint, targets };

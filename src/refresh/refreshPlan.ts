@@ -55,7 +55,9 @@ export function refreshTarget(target: Target, plan: { region: string; stsEndpoin
       `Input 'refresh': ${fixedCode.roleArn} needs an MFA code, and a code is good only once; give mfa-totp-secret instead of mfa-token-code to refresh`,
     );
   }
-  return { profile: target.name, chain, region: target.region ?? plan.region, stsEndpoint: target.stsEndpoint ?? plan.stsEndpoint };
+  // The STS the step used, even if a later step's environment names another (or none).
+  const stsEndpoint = target.stsEndpoint ?? plan.stsEndpoint ?? (env['AWS_ENDPOINT_URL_STS'] || env['AWS_ENDPOINT_URL'] || undefined);
+  return { profile: target.name, chain, region: target.region ?? plan.region, stsEndpoint };
 }
 
 /** The plan file's text (keys from inputs carry no expiration, so nothing here needs a reviver). */

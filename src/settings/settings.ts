@@ -40,6 +40,8 @@ export interface ProfileOutput {
   readonly configFile?: string;
   readonly overwrite: boolean;
   readonly nameTemplate: string;
+  /** The `aws-profile` input: the name of the one profile written. */
+  readonly awsProfile?: string;
   /** Profile whose credentials go to env; undefined ⇒ the first target. */
   readonly envProfile?: string;
   readonly exportAwsProfile: boolean;
@@ -147,6 +149,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       overwrite: input.boolean('overwrite-profiles', false) || input.boolean('overwrite-aws-profile', false),
       // aws-profile names the one target; the template (which always has action.yml's default) names many.
       nameTemplate: awsProfile !== undefined && !multiTarget ? awsProfile : (input.text('profile-name-template') ?? '{account}-{role}'),
+      awsProfile,
       envProfile: input.text('env-profile'),
       exportAwsProfile: input.boolean('export-aws-profile', refresh || awsProfile !== undefined),
     },
