@@ -8,10 +8,9 @@
 import { exec } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Scenario, HUB, DEPLOY, USER } from './support/scenario.js';
 import { REPO_ROOT, findLeaks, type StepResult } from './support/harness.js';
 import { awsCli, hasAwsCli, hasBotocore, peerTest } from './support/peers.js';
-import { TARGET } from './support/scenario.js';
+import { Scenario, HUB, DEPLOY, TARGET, USER, writeThreeHopConfig } from './support/scenario.js';
 
 const FAKE_CLOCK = path.join(REPO_ROOT, '__tests__', 'fixtures', 'fake-clock.mjs');
 const TWO_HOURS = 2 * 3600 * 1000;
@@ -248,14 +247,7 @@ function botocoreCall(env: Record<string, string>): Promise<{ code: number; stdo
 peerTest(hasBotocore, 'python botocore')(
   'config mode: a checked-in profile chain refreshes for botocore, at the STS the step used',
   async () => {
-    fs.mkdirSync(path.join(s.job.workspace, '.github', 'aws'), { recursive: true });
-    fs.writeFileSync(
-      path.join(s.job.workspace, '.github', 'aws', 'config'),
-      `[profile ci]\nweb_identity_token_file = /var/run/not-in-ci/token\nrole_arn = ${HUB}\n\n` +
-        `[profile deploy]\nrole_arn = ${DEPLOY}\nsource_profile = ci\nexternal_id = deploy-ext-42\n\n` +
-        `[profile target]\nrole_arn = ${TARGET}\nsource_profile = deploy\nregion = eu-west-1\n`,
-    );
-    const r = await s.main({ inputs: { 'config-file': '.github/aws/config', profile: 'target', refresh: 'true', 'aws-profile': 'target-live' }, env: s.oidcEnv });
+    const r = await s.main({ inputs: { 'config-file': writeThreeHopConfig(s.job.workspace), profile: 'target', refresh: 'true', 'aws-profile': 'target-live' }, env: s.oidcEnv });
     expect(r.errors).toEqual([]);
     expect(r.exportedEnv).toMatchObject({ AWS_PROFILE: 'target-live', AWS_REGION: 'eu-west-1' });
     expect(configText()).toMatch(/\[profile target-live\]\ncredential_process = .*\nregion = eu-west-1\n/);

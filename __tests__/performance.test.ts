@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MAIN_ENTRY, NODE24_BIN, POST_ENTRY, REPO_ROOT } from './support/harness.js';
-import { Scenario, HUB, DEPLOY, TARGET, USER, memberRole } from './support/scenario.js';
+import { Scenario, HUB, DEPLOY, TARGET, USER, memberRole, writeThreeHopConfig } from './support/scenario.js';
 
 const size = (file: string): number => {
   try {
@@ -36,21 +36,6 @@ describe('bundle size', () => {
 const MEMBERS = 50;
 const members = Array.from({ length: MEMBERS }, (_, i) => memberRole(i + 1));
 const CHAIN = `${HUB}\n${DEPLOY} external-id=deploy-ext-42\n${TARGET}`;
-const CONFIG = `[profile ci]
-web_identity_token_file = /var/run/not-in-ci/token
-role_arn = ${HUB}
-
-[profile deploy]
-role_arn = ${DEPLOY}
-source_profile = ci
-external_id = deploy-ext-42
-
-[profile target]
-role_arn = ${TARGET}
-source_profile = deploy
-region = eu-west-1
-`;
-
 let s: Scenario;
 const withScenario = () => {
   beforeEach(async () => {
@@ -61,11 +46,7 @@ const withScenario = () => {
   });
 };
 
-function writeConfig(): string {
-  mkdirSync(join(s.job.workspace, '.github', 'aws'), { recursive: true });
-  writeFileSync(join(s.job.workspace, '.github', 'aws', 'config'), CONFIG);
-  return '.github/aws/config';
-}
+const writeConfig = () => writeThreeHopConfig(s.job.workspace);
 
 /** [action, RoleArn] of every call the emulator logged, in order. */
 const calls = () => s.calls().map((c) => [c.action, c.params['RoleArn']]);

@@ -19,7 +19,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ACTION_YML, Job, NODE24_BIN, REPO_ROOT } from '../__tests__/support/harness.js';
-import { DEPLOY, HUB, Scenario, TARGET, USER, memberRole } from '../__tests__/support/scenario.js';
+import { DEPLOY, HUB, Scenario, TARGET, USER, memberRole, writeThreeHopConfig } from '../__tests__/support/scenario.js';
 
 const RUNS = Math.max(1, Number(process.env['BENCH_RUNS'] ?? 10) || 10);
 const RSS_RUNS = Math.max(1, Number(process.env['BENCH_RSS_RUNS'] ?? 3) || 3);
@@ -29,21 +29,6 @@ const OUT_FILE = path.join(REPO_ROOT, 'bench', 'latest.md');
 const DIST = path.join(REPO_ROOT, 'dist');
 
 const MEMBERS = 50;
-const CONFIG = `[profile ci]
-web_identity_token_file = /var/run/not-in-ci/token
-role_arn = ${HUB}
-
-[profile deploy]
-role_arn = ${DEPLOY}
-source_profile = ci
-external_id = deploy-ext-42
-
-[profile target]
-role_arn = ${TARGET}
-source_profile = deploy
-region = eu-west-1
-`;
-
 interface Target {
   /** 'over': median minus the no-op's median; 'total': the median itself */
   of: 'over' | 'total';
@@ -116,11 +101,7 @@ const rows: Row[] = [
     label: '(e) config-file profile chain, 3 hops',
     kind: 'action',
     expectedCalls: 3,
-    inputs: (job) => {
-      fs.mkdirSync(path.join(job.workspace, '.github', 'aws'), { recursive: true });
-      fs.writeFileSync(path.join(job.workspace, '.github', 'aws', 'config'), CONFIG);
-      return { 'config-file': '.github/aws/config', profile: 'target' };
-    },
+    inputs: (job) => ({ 'config-file': writeThreeHopConfig(job.workspace), profile: 'target' }),
     env: () => s.oidcEnv,
   },
 ];

@@ -5,6 +5,8 @@
 import { startOidcIssuer, type OidcIssuer } from './oidc-issuer.js';
 import { startStsEmulator, type StsEmulator, type CallLogEntry } from './sts-emulator.js';
 import type { World, WorldRole } from './world.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Job, NODE24_BIN, assertNoLeaks, type StepOptions, type StepResult } from './harness.js';
 
 export const HUB = 'arn:aws:iam::111111111111:role/github-hub';
@@ -20,6 +22,32 @@ export const MFA_ROLE = 'arn:aws:iam::222222222222:role/mfa-admin';
 export const MFA_SERIAL = 'arn:aws:iam::111111111111:mfa/ci';
 export const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 export const memberRole = (i: number) => `arn:aws:iam::${String(400000000000 + i)}:role/audit`;
+
+/**
+ * A checked-in config whose profile `target` is three hops (HUB → DEPLOY → TARGET) from a web-identity
+ * root whose token file is absent in CI, so the GitHub OIDC token stands in.
+ */
+export const THREE_HOP_CONFIG = `[profile ci]
+web_identity_token_file = /var/run/not-in-ci/token
+role_arn = ${HUB}
+
+[profile deploy]
+role_arn = ${DEPLOY}
+source_profile = ci
+external_id = deploy-ext-42
+
+[profile target]
+role_arn = ${TARGET}
+source_profile = deploy
+region = eu-west-1
+`;
+
+/** Writes THREE_HOP_CONFIG into the workspace; returns its path as the config-file input names it. */
+export function writeThreeHopConfig(workspace: string): string {
+  mkdirSync(join(workspace, '.github', 'aws'), { recursive: true });
+  writeFileSync(join(workspace, '.github', 'aws', 'config'), THREE_HOP_CONFIG);
+  return '.github/aws/config';
+}
 
 export interface ScenarioOptions {
   members?: number;
