@@ -7,11 +7,10 @@ import { writeJobSummary } from './export/jobSummary.js';
 import { buildPlan } from './plan/index.js';
 import { readSettings, type Settings } from './settings/settings.js';
 import { executePlan, type TargetOutcome } from './sts/execute.js';
+import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS } from './sts/client.js';
 import { reportFailure } from './report.js';
 import { buildRefreshPlan } from './refresh/refreshPlan.js';
 
-export const CONNECT_TIMEOUT_MS = 3000;
-export const RESPONSE_TIMEOUT_MS = 10000;
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {

@@ -13,11 +13,8 @@ import { profilesJson, setIdentityOutputs } from './outputs.js';
 import { defaultProfilePaths, writeProfiles, type WrittenProfiles } from './profileFiles.js';
 import { resultsMarkdown } from './summary.js';
 import { writeJobSummary } from './jobSummary.js';
-import { resolve } from 'node:path';
-import { credentialProcessCommand, serializeRefreshPlan, type RefreshPlan } from '../refresh/refreshPlan.js';
-import { PLAN_FILE, cacheFileFor, createRefreshDir, removeRefreshDir, writeCache, writePrivateFile } from '../refresh/store.js';
-import type { CredentialProcess } from './profileFiles.js';
-import type { AwsCredentials } from '../plan/types.js';
+import type { RefreshPlan } from '../refresh/refreshPlan.js';
+import { installRefresh, removeRefreshDir, type InstalledRefresh } from '../refresh/store.js';
 
 export interface ExportContext {
   readonly settings: Settings;
@@ -34,29 +31,26 @@ export async function exportResults(outcomes: readonly TargetOutcome[], ctx: Exp
   const envTarget = chooseEnvTarget(results, settings);
 
   let written: WrittenProfiles | undefined;
-  let refreshDir: string | undefined;
+  let refresh: InstalledRefresh | undefined;
   if (settings.profileOutput.write && results.length > 0) {
     const defaults = defaultProfilePaths(env, env['HOME'] ?? homedir());
     const paths = {
       credentialsFile: settings.profileOutput.credentialsFile ?? defaults.credentialsFile,
       configFile: settings.profileOutput.configFile ?? defaults.configFile,
     };
-    let credentialsOf = (r: TargetSuccess): AwsCredentials | CredentialProcess => r.credentials;
-    if (ctx.refresh) {
-      refreshDir = await prepareRefresh(ctx.refresh, results, env);
-      const planFile = resolve(refreshDir, PLAN_FILE);
-      // The runner's node and this bundle, as the step was started: both stay in place for the whole job.
-      const entry = resolve(process.argv[1] ?? '');
-      credentialsOf = (r) => ({ credentialProcess: credentialProcessCommand(process.execPath, entry, planFile, r.target.name) });
-    }
+    if (ctx.refresh) refresh = await installRefresh(ctx.refresh, results.map((r) => ({ profile: r.target.name, credentials: r.credentials })), env);
     try {
       written = await writeProfiles(
         paths,
-        results.map((r) => ({ name: r.target.name, credentials: credentialsOf(r), region: r.target.region ?? ctx.region })),
+        results.map((r) => ({
+          name: r.target.name,
+          credentials: refresh ? { credentialProcess: refresh.commandFor(r.target.name) } : r.credentials,
+          region: r.target.region ?? ctx.region,
+        })),
         { overwrite: settings.profileOutput.overwrite },
       );
     } catch (err) {
-      if (refreshDir) await removeRefreshDir(refreshDir);
+      if (refresh) await removeRefreshDir(refresh.dir);
       throw err;
     }
     core.info(`Wrote ${written.profiles.length} ${ctx.refresh ? 'refreshing ' : ''}profile(s) to ${paths.credentialsFile} and ${paths.configFile}`);
@@ -80,25 +74,8 @@ export async function exportResults(outcomes: readonly TargetOutcome[], ctx: Exp
     exported: exports.exported,
     previous: exports.previous,
     profiles: settings.cleanup ? written : undefined,
-    refreshDir: settings.cleanup ? refreshDir : undefined,
+    refreshDir: settings.cleanup ? refresh?.dir : undefined,
   });
-}
-
-/** The helper's private directory: the plan, and a cache seeded with this step's credentials (so the first call makes no STS call). */
-async function prepareRefresh(plan: RefreshPlan, results: readonly TargetSuccess[], env: NodeJS.ProcessEnv): Promise<string> {
-  const dir = await createRefreshDir(env);
-  try {
-    await writePrivateFile(resolve(dir, PLAN_FILE), serializeRefreshPlan(plan));
-    const obtainedAt = new Date();
-    for (const r of results) {
-      const { expiration } = r.credentials;
-      if (expiration) await writeCache(cacheFileFor(dir, r.target.name), { credentials: { ...r.credentials, expiration }, obtainedAt });
-    }
-    return dir;
-  } catch (err) {
-    await removeRefreshDir(dir);
-    throw err;
-  }
 }
 
 function chooseEnvTarget(results: readonly TargetSuccess[], settings: Settings): TargetSuccess | undefined {

@@ -12,8 +12,7 @@ import { oneLine, UserError } from '../errors.js';
 import { acquireLock } from '../export/fileLock.js';
 import type { AwsCredentials } from '../plan/types.js';
 import { executePlan } from '../sts/execute.js';
-import { closeStsConnections } from '../sts/client.js';
-import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS } from '../main.js';
+import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS, closeStsConnections } from '../sts/client.js';
 import { parseRefreshPlan, stillFresh, type RefreshTarget } from './refreshPlan.js';
 import { cacheFileFor, readCache, readPrivateFile, writeCache } from './store.js';
 

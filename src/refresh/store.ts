@@ -6,11 +6,12 @@
  */
 import { mkdtemp, readFile, rename, rm, lstat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import type { AwsCredentials } from '../plan/types.js';
 import { errCode } from '../export/fileLock.js';
 import { writeTemp } from '../export/safeFiles.js';
+import { credentialProcessCommand, serializeRefreshPlan, type RefreshPlan } from './refreshPlan.js';
 
 export const PLAN_FILE = 'plan.json';
 
@@ -83,4 +84,37 @@ export async function readCache(file: string): Promise<CachedCredentials | undef
   } catch {
     return undefined;
   }
+}
+
+/** A refresh plan on disk, and the credential_process line of each of its profiles. */
+export interface InstalledRefresh {
+  readonly dir: string;
+  commandFor(profile: string): string;
+}
+
+/**
+ * The helper's private directory: the plan, and a cache seeded with this step's credentials (so the
+ * first call makes no STS call). The command runs the runner's node on this bundle, as the step was
+ * started: both stay in place for the whole job.
+ */
+export async function installRefresh(
+  plan: RefreshPlan,
+  seeds: ReadonlyArray<{ readonly profile: string; readonly credentials: AwsCredentials }>,
+  env: NodeJS.ProcessEnv,
+): Promise<InstalledRefresh> {
+  const dir = await createRefreshDir(env);
+  const planFile = join(dir, PLAN_FILE);
+  try {
+    await writePrivateFile(planFile, serializeRefreshPlan(plan));
+    const obtainedAt = new Date();
+    for (const { profile, credentials } of seeds) {
+      const { expiration } = credentials;
+      if (expiration) await writeCache(cacheFileFor(dir, profile), { credentials: { ...credentials, expiration }, obtainedAt });
+    }
+  } catch (err) {
+    await removeRefreshDir(dir);
+    throw err;
+  }
+  const entry = resolve(process.argv[1] ?? '');
+  return { dir, commandFor: (profile) => credentialProcessCommand(process.execPath, entry, planFile, profile) };
 }

@@ -11,6 +11,10 @@ import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentials, Hop } from '../plan/types.js';
 import { toStsError, StsError } from './errors.js';
 
+/** Per-request limits: a connection that takes longer is down; a response that takes longer is lost. */
+export const CONNECT_TIMEOUT_MS = 3000;
+export const RESPONSE_TIMEOUT_MS = 10000;
+
 export interface StsConnection {
   readonly region: string;
   /** Explicit endpoint; undefined ⇒ the SDK's resolution (AWS_ENDPOINT_URL_STS, then the regional endpoint). */
