@@ -5,10 +5,10 @@
  * hours ahead and running the helper with a preload that shifts its clock the same way (the AWS CLI
  * itself keeps the real clock; the emulator accepts signatures from both).
  */
-import { exec } from 'node:child_process';
+import { exec, execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, findLeaks, type StepResult } from './support/harness.js';
+import { NODE24_BIN, REPO_ROOT, findLeaks, type StepResult } from './support/harness.js';
 import { awsCli, hasAwsCli, hasBotocore, peerTest } from './support/peers.js';
 import { Scenario, HUB, DEPLOY, TARGET, USER, writeThreeHopConfig } from './support/scenario.js';
 
@@ -152,6 +152,32 @@ peerTest(hasAwsCli, 'the AWS CLI')(
     expect(stale.stderr).toMatch(/ExpiredToken/);
   },
 );
+
+test('the AWS SDK for JavaScript uses the profile too (its process provider runs the line with a shell)', async () => {
+  await mainRefresh({ 'role-chain': `${HUB}\n${DEPLOY} external-id=deploy-ext-42`, 'aws-profile': 'deploy' });
+  const script =
+    "import('@aws-sdk/client-sts').then(async ({ STSClient, GetCallerIdentityCommand }) => " +
+    "console.log((await new STSClient({}).send(new GetCallerIdentityCommand({}))).Arn))";
+  const sdkCall = (env: Record<string, string>) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(NODE24_BIN, ['-e', script], { env, cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+      });
+    });
+  const mark = s.calls().length;
+  const first = await sdkCall(laterEnv());
+  expect(first.stderr).toBe('');
+  expect(first.stdout.trim()).toBe(s.sts.issuedSessions()[1]!.principalArn);
+  expect(s.calls().slice(mark).map((c) => c.action)).toEqual(['GetCallerIdentity']);
+
+  twoHoursLater();
+  const later = s.calls().length;
+  const second = await sdkCall(laterEnv(true));
+  expect(second.stderr).toBe('');
+  expect(s.calls().slice(later).map((c) => c.action)).toEqual(['AssumeRoleWithWebIdentity', 'AssumeRole', 'GetCallerIdentity']);
+  expect(second.stdout.trim()).toBe(s.sts.issuedSessions().at(-1)!.principalArn);
+  expectNoSecretsIn([first.stdout, second.stdout]);
+});
 
 test('concurrent callers with an expired cache make one set of STS calls and all get the same fresh credentials', async () => {
   await mainRefresh({ 'role-chain': `${HUB}\n${DEPLOY} external-id=deploy-ext-42`, 'aws-profile': 'deploy' });
