@@ -3,7 +3,8 @@
  * over real HTTP with real SigV4: the walking skeleton and its bad inputs.
  */
 import { Scenario, HUB, DEPLOY, USER } from './support/scenario.js';
-import type { StepResult } from './support/harness.js';
+import { assertNoLeaks, type StepResult } from './support/harness.js';
+import { startForwardProxy, type ForwardProxy } from './support/forward-proxy.js';
 
 let s: Scenario;
 beforeEach(async () => {
@@ -54,17 +55,53 @@ test('GitHub OIDC → one role: credentials exported, outputs set, secrets maske
   s.noLeaks(r);
 });
 
-test('with a proxy configured, the token comes through the proxy-aware client (loaded only then)', async () => {
-  // Nothing listens on the proxy port: @actions/core's client goes direct to loopback (as it documents),
-  // so success proves the on-demand chunk loads and mints the token under the runner's node.
-  const proxy = 'http://127.0.0.1:9';
-  const r = await s.main({ inputs: { 'aws-region': 'eu-west-1', 'role-to-assume': HUB }, env: { ...s.oidcEnv, http_proxy: proxy, https_proxy: proxy } });
-  expect(r.errors).toEqual([]);
-  expect(r.exitCode).toBe(0);
-  expect(s.calls().map((c) => c.action)).toEqual(['AssumeRoleWithWebIdentity']);
-  expect(s.oidc.tokens).toHaveLength(1);
-  expect(r.masks).toContain(s.oidc.tokens[0]!);
-  s.noLeaks(r);
+describe('behind a proxy: STS and the token request go through it', () => {
+  let proxy: ForwardProxy;
+  beforeEach(async () => {
+    proxy = await startForwardProxy();
+  });
+  afterEach(async () => {
+    await proxy.close();
+  });
+  const through = () => proxy.requests.map((r) => r.line.replace(/^(\w+ http:\/\/127\.0\.0\.1:)\d+\/(\S*?)(\?.*)?$/, '$1…/$2'));
+
+  test('HTTPS_PROXY / HTTP_PROXY from the environment', async () => {
+    const r = await s.main({
+      inputs: { 'aws-region': 'eu-west-1', 'role-to-assume': HUB },
+      env: { ...s.oidcEnv, HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url },
+    });
+    expect(r.errors).toEqual([]);
+    expect(r.exitCode).toBe(0);
+    expect(through()).toEqual(['GET http://127.0.0.1:…/_apis/idtoken', 'POST http://127.0.0.1:…/']);
+    expect(s.calls().map((c) => c.action)).toEqual(['AssumeRoleWithWebIdentity']);
+    s.noLeaks(r);
+  });
+
+  test('the http-proxy input, with credentials that are masked and sent as Proxy-Authorization', async () => {
+    const withAuth = proxy.url.replace('http://', 'http://ci-user:pr0xy-s3cret@');
+    const r = await s.main({ inputs: { 'aws-region': 'eu-west-1', 'role-to-assume': HUB, 'http-proxy': withAuth }, env: s.oidcEnv });
+    expect(r.errors).toEqual([]);
+    expect(proxy.requests).toHaveLength(2);
+    for (const req of proxy.requests) expect(req.proxyAuthorization).toBe(`Basic ${Buffer.from('ci-user:pr0xy-s3cret').toString('base64')}`);
+    expect(r.masks).toContain('pr0xy-s3cret');
+    assertNoLeaks(r, [...s.secrets(), 'pr0xy-s3cret']);
+  });
+
+  test('no-proxy exempts the hosts it names', async () => {
+    const r = await s.main({
+      inputs: { 'aws-region': 'eu-west-1', 'role-to-assume': HUB, 'no-proxy': '127.0.0.1' },
+      env: { ...s.oidcEnv, HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url },
+    });
+    expect(r.errors).toEqual([]);
+    expect(proxy.requests).toEqual([]);
+    expect(s.calls()).toHaveLength(1);
+  });
+
+  test('a proxy URL that is not http(s) is refused before any request', async () => {
+    const r = await s.main({ inputs: { 'aws-region': 'eu-west-1', 'role-to-assume': HUB, 'http-proxy': 'socks5://127.0.0.1:1080' }, env: s.oidcEnv });
+    expectOneError(r, /^Input 'http-proxy': must be an http:\/\/ or https:\/\/ URL, got socks5:$/);
+    expect(s.oidc.requests).toBe(0);
+  });
 });
 
 test('a token service that refuses is not retried, and the error names the permission', async () => {

@@ -9,6 +9,7 @@ import { exec, execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { NODE24_BIN, REPO_ROOT, findLeaks, type StepResult } from './support/harness.js';
+import { startForwardProxy } from './support/forward-proxy.js';
 import { awsCli, hasAwsCli, hasBotocore, peerTest } from './support/peers.js';
 import { Scenario, HUB, DEPLOY, TARGET, USER, writeThreeHopConfig } from './support/scenario.js';
 
@@ -229,6 +230,21 @@ test('access keys from inputs: the plan keeps them (0600) and the refresh signs 
   expect(calls[0]!.signer).toMatchObject({ accessKeyId: USER.accessKeyId, verified: true });
   expect(calls[0]!.params['ExternalId']).toBe('deploy-ext-42');
   s.noLeaks(r, [dir]);
+});
+
+test('the refresh goes through the proxy the step was given', async () => {
+  const proxy = await startForwardProxy();
+  try {
+    await mainRefresh({ 'role-chain': `${HUB}\n${DEPLOY} external-id=deploy-ext-42`, 'aws-profile': 'deploy', 'http-proxy': proxy.url });
+    expect(proxy.requests).toHaveLength(3); // token, two hops
+    twoHoursLater();
+    const a = await runLine(credentialProcessLine('deploy'), laterEnv(true));
+    expect(a.stderr).toBe('');
+    expect(a.code).toBe(0);
+    expect(proxy.requests.slice(3).map((r) => r.line.split(' ')[0])).toEqual(['GET', 'POST', 'POST']);
+  } finally {
+    await proxy.close();
+  }
 });
 
 test('a refresh that fails says why in one stderr line, with no secret and no stack', async () => {

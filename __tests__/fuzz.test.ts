@@ -766,10 +766,14 @@ test(`config files through the inputs: ${RUNS.configInputs} generated files + co
       if (outcome.ok) {
         const mode = outcome.settings.mode;
         if (mode.kind === 'config') {
-          // Every target is a profile of the files the action read.
+          // Every target is a profile of the files the action read (or the one profile aws-profile renames).
           const parsed = (p: string) => ({ doc: parseConfigText(fs.readFileSync(path.join(workspace, p), 'utf8'), p), path: p });
           const map = buildProfileMap(parsed(mode.configFile), mode.credentialsFile === undefined ? undefined : parsed(mode.credentialsFile));
-          for (const t of outcome.plan.targets) if (!map.profiles.has(t.name)) fail(`target ${t.name} is not a profile`, example);
+          const renamed = outcome.settings.profileOutput.awsProfile;
+          if (renamed !== undefined && outcome.plan.targets.length !== 1) fail('aws-profile renamed several targets', example);
+          for (const t of outcome.plan.targets) {
+            if (t.name !== renamed && !map.profiles.has(t.name)) fail(`target ${t.name} is not a profile`, example);
+          }
         }
         return judgeProblems(planProblems(outcome.plan, outcome.settings), example);
       }

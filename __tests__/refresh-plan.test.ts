@@ -42,7 +42,7 @@ describe('refreshTarget', () => {
   test('a plan survives its file unchanged, and a foreign file is refused', () => {
     const plan = buildRefreshPlan(
       { region: 'eu-west-1', targets: [target({ kind: 'web-identity', token: { kind: 'github-oidc', audience: 'sts.amazonaws.com' } })] },
-      { retry: { maxAttempts: 3 }, timeoutSeconds: 0 },
+      { retry: { maxAttempts: 3 }, timeoutSeconds: 0, proxy: {} },
       ENV,
     );
     expect(plan.timeoutSeconds).toBe(300);

@@ -10,6 +10,7 @@ import { executePlan, type TargetOutcome } from './sts/execute.js';
 import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS } from './sts/client.js';
 import { reportFailure } from './report.js';
 import { buildRefreshPlan } from './refresh/refreshPlan.js';
+import { nodeSupportsProxyEnv, proxyEnvFrom } from './net/proxy.js';
 
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -24,7 +25,13 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const deadline = Date.now() + seconds * 1000;
     const outcomes = await withDeadline(
       executePlan(plan, {
-        conn: { region: plan.region, endpoint: plan.stsEndpoint, connectTimeoutMs: CONNECT_TIMEOUT_MS, requestTimeoutMs: RESPONSE_TIMEOUT_MS },
+        conn: {
+          region: plan.region,
+          endpoint: plan.stsEndpoint,
+          connectTimeoutMs: CONNECT_TIMEOUT_MS,
+          requestTimeoutMs: RESPONSE_TIMEOUT_MS,
+          proxyEnv: proxyFor(settings, env),
+        },
         maxAttempts: settings.retry.maxAttempts,
         deadline,
         maxConcurrency: settings.maxConcurrency,
@@ -65,6 +72,14 @@ async function reportDryRun(markdown: string, settings: Settings): Promise<void>
   core.info(markdown);
   if (settings.jobSummary) writeJobSummary(markdown);
   core.setOutput('plan', markdown);
+}
+
+function proxyFor(settings: Settings, env: NodeJS.ProcessEnv) {
+  const proxyEnv = proxyEnvFrom(settings.proxy, env);
+  if (proxyEnv && !nodeSupportsProxyEnv()) {
+    core.warning(`A proxy is configured, but node ${process.versions.node} cannot use one (24.5 or later can): connecting directly`);
+  }
+  return proxyEnv;
 }
 
 /** Stop waiting at the deadline even if a socket hangs past its own timeout. */

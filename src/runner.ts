@@ -6,8 +6,9 @@
  * token is asked for. That alone is twice the post step's size budget and a third of the main
  * step's start-up. The protocol itself is small and stable; this module follows the same formats
  * (heredoc with a random `ghadelimiter_` per value, the same %-escapes), and the harness tests
- * parse them as the runner does. @actions/core is still used, loaded on demand, to mint the OIDC
- * token through a proxy (sources/githubOidc.ts).
+ * parse them as the runner does. The OIDC token is a plain GET (sources/githubOidc.ts), through
+ * Node's own proxy support when a proxy is configured. @actions/core stays a dev dependency: a test
+ * checks the OIDC stand-in against its getIDToken.
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync } from 'node:fs';

@@ -469,6 +469,14 @@ export function inputValueArb(name: string, partition: Arb<string>, q: Quality =
       return G.policyArnList;
     case 'sts-endpoint':
       return G.stsEndpoint;
+    case 'http-proxy':
+      // Proxy URLs, with and without a user and password, plus things that are not URLs at all.
+      return fc.oneof(
+        fc.constantFrom('http://proxy.internal:3128', 'https://proxy.internal:8443', 'http://user:p%40ss@proxy.internal:3128', 'socks5://proxy:1080', 'proxy:3128', ''),
+        G.stsEndpoint,
+      );
+    case 'no-proxy':
+      return fc.constantFrom('', '*', '.internal,169.254.169.254', 'localhost:8080');
     case 'config-file':
     case 'credentials-file':
       return G.configPath;

@@ -13,7 +13,8 @@ import { acquireLock } from '../export/fileLock.js';
 import type { AwsCredentials } from '../plan/types.js';
 import { executePlan } from '../sts/execute.js';
 import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS, closeStsConnections } from '../sts/client.js';
-import { parseRefreshPlan, stillFresh, type RefreshTarget } from './refreshPlan.js';
+import { parseRefreshPlan, stillFresh, type RefreshPlan, type RefreshTarget } from './refreshPlan.js';
+import { proxyEnvFrom } from '../net/proxy.js';
 import { cacheFileFor, readCache, readPrivateFile, writeCache } from './store.js';
 
 export async function runCredentialProcess(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -28,7 +29,7 @@ export async function runCredentialProcess(args: readonly string[], env: NodeJS.
     const plan = parseRefreshPlan(text, planFile);
     const target = plan.targets[profile];
     if (!target) throw new UserError(`${planFile} has no profile "${profile}"`);
-    const credentials = await freshCredentials(target, cacheFileFor(dirname(planFile), profile), plan.maxAttempts, plan.timeoutSeconds, env);
+    const credentials = await freshCredentials(target, cacheFileFor(dirname(planFile), profile), plan, env);
     process.stdout.write(
       JSON.stringify({
         Version: 1,
@@ -47,14 +48,8 @@ export async function runCredentialProcess(args: readonly string[], env: NodeJS.
   }
 }
 
-async function freshCredentials(
-  target: RefreshTarget,
-  cacheFile: string,
-  maxAttempts: number,
-  timeoutSeconds: number,
-  env: NodeJS.ProcessEnv,
-): Promise<AwsCredentials> {
-  const timeoutMs = timeoutSeconds * 1000;
+async function freshCredentials(target: RefreshTarget, cacheFile: string, plan: RefreshPlan, env: NodeJS.ProcessEnv): Promise<AwsCredentials> {
+  const timeoutMs = plan.timeoutSeconds * 1000;
   // The holder may be making STS calls with retries: the lock is stale only after a whole refresh's time.
   const lock = await acquireLock(cacheFile, { timeoutMs, staleMs: timeoutMs + 30_000 });
   try {
@@ -65,8 +60,14 @@ async function freshCredentials(
     const [outcome] = await executePlan(
       { region: target.region, stsEndpoint: target.stsEndpoint, targets: [{ name: target.profile, chain: target.chain, region: target.region, stsEndpoint: target.stsEndpoint }] },
       {
-        conn: { region: target.region, endpoint: target.stsEndpoint, connectTimeoutMs: CONNECT_TIMEOUT_MS, requestTimeoutMs: RESPONSE_TIMEOUT_MS },
-        maxAttempts,
+        conn: {
+          region: target.region,
+          endpoint: target.stsEndpoint,
+          connectTimeoutMs: CONNECT_TIMEOUT_MS,
+          requestTimeoutMs: RESPONSE_TIMEOUT_MS,
+          proxyEnv: proxyEnvFrom(plan.proxy ?? {}, env),
+        },
+        maxAttempts: plan.maxAttempts,
         deadline: Date.now() + timeoutMs,
         maxConcurrency: 1,
         env,

@@ -6,6 +6,7 @@
 import { UserError } from '../errors.js';
 import type { Chain, Plan, Target } from '../plan/types.js';
 import { resolveTokenPath } from '../sources/tokenFile.js';
+import type { ProxyInputs } from '../net/proxy.js';
 
 export interface RefreshTarget {
   readonly profile: string;
@@ -20,6 +21,8 @@ export interface RefreshPlan {
   readonly maxAttempts: number;
   /** Longest a refresh may take, seconds. */
   readonly timeoutSeconds: number;
+  /** The step's `http-proxy` / `no-proxy` inputs (the caller's environment supplies the rest). */
+  readonly proxy: ProxyInputs;
 }
 
 /** Where each refreshable source comes from at refresh time, for errors and docs. */
@@ -107,10 +110,16 @@ function shellQuote(arg: string): string {
 /** Every target of the plan, checked before any STS call so a chain that cannot refresh fails first. */
 export function buildRefreshPlan(
   plan: Plan,
-  settings: { readonly retry: { readonly maxAttempts: number }; readonly timeoutSeconds: number },
+  settings: { readonly retry: { readonly maxAttempts: number }; readonly timeoutSeconds: number; readonly proxy: ProxyInputs },
   env: NodeJS.ProcessEnv,
 ): RefreshPlan {
   const targets: Record<string, RefreshTarget> = {};
   for (const target of plan.targets) targets[target.name] = refreshTarget(target, plan, env);
-  return { version: 1, targets, maxAttempts: settings.retry.maxAttempts, timeoutSeconds: Math.min(settings.timeoutSeconds || 300, 300) };
+  return {
+    version: 1,
+    targets,
+    maxAttempts: settings.retry.maxAttempts,
+    timeoutSeconds: Math.min(settings.timeoutSeconds || 300, 300),
+    proxy: settings.proxy,
+  };
 }

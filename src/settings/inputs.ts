@@ -26,6 +26,11 @@ export function secret(name: string): string | undefined {
   return value;
 }
 
+/** Registers a value derived from an input (e.g. a password inside a URL) as a secret. */
+export function mask(value: string): void {
+  if (value !== '') core.setSecret(value);
+}
+
 /** YAML 1.2 core-schema booleans, as the runner documents for `getBooleanInput`; empty ⇒ the default. */
 export function boolean(name: string, fallback: boolean): boolean {
   const value = text(name);

@@ -7,6 +7,7 @@ import type { AwsCredentials, MfaCode, SessionTag } from '../plan/types.js';
 import * as input from './inputs.js';
 import { parseRoleChainLine, type HopSpec } from './roleChain.js';
 import { decodeBase32 } from '../sources/totp.js';
+import type { ProxyInputs } from '../net/proxy.js';
 
 export type SourceChoice =
   | { kind: 'github-oidc' }
@@ -74,6 +75,8 @@ export interface Settings {
   readonly jobSummary: boolean;
   /** Write profiles whose credential_process re-runs the chain when the credentials near expiry. */
   readonly refresh: boolean;
+  /** `http-proxy` / `no-proxy` inputs; the environment's proxy variables apply when they are empty. */
+  readonly proxy: ProxyInputs;
 }
 
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
@@ -156,6 +159,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     cleanup: input.boolean('cleanup', true),
     jobSummary: input.boolean('job-summary', true),
     refresh,
+    proxy: { httpProxy: readProxyUrl(), noProxy: input.text('no-proxy') },
   };
 }
 
@@ -318,4 +322,25 @@ function readUseGithubOidc(): 'auto' | 'always' | 'never' {
   if (value === 'true') return 'always';
   if (value === 'false') return 'never';
   throw new InputError('use-github-oidc', `must be auto, true or false, got "${value}"`);
+}
+
+/** A proxy URL may carry a password: it is masked before anything can print it. */
+function readProxyUrl(): string | undefined {
+  const value = input.text('http-proxy');
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InputError('http-proxy', 'is not a URL (expected http://host:port)');
+  }
+  // The password is the secret: logs then show the proxy as http://user:***@host.
+  if (url.password) {
+    input.mask(url.password);
+    input.mask(decodeURIComponent(url.password));
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InputError('http-proxy', `must be an http:// or https:// URL, got ${url.protocol}`);
+  }
+  return value;
 }

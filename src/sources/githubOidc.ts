@@ -2,6 +2,7 @@
 import * as core from '../runner.js';
 import { UserError } from '../errors.js';
 import { withRetry, DEFAULT_BACKOFF } from '../sts/retry.js';
+import { agentOptions, type ProxyEnv } from '../net/proxy.js';
 
 /** Non-secret claims, kept to explain a trust-policy mismatch. */
 export interface TokenClaims {
@@ -47,6 +48,7 @@ export class GithubTokenSource {
     private readonly deadline: number,
     private readonly maxAttempts: number,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly proxyEnv?: ProxyEnv,
   ) {}
 
   async token(forceRefresh = false, now: number = Date.now()): Promise<string> {
@@ -55,7 +57,7 @@ export class GithubTokenSource {
     if (fresh && !forceRefresh) return this.cached!.token;
     const token = await withRetry(
       { maxAttempts: this.maxAttempts, ...DEFAULT_BACKOFF, deadline: this.deadline },
-      () => requestIdToken(this.audience, this.deadline, this.env),
+      () => requestIdToken(this.audience, this.deadline, this.env, this.proxyEnv),
       {
         isRetryable: (err: unknown): err is Error => err instanceof Error && !(err instanceof FinalTokenError),
         onRetry: (_err, n, delay) => core.info(`GitHub OIDC token request failed (attempt ${n}); retrying in ${delay} ms`),
@@ -78,20 +80,20 @@ const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * One token request, as the runner documents it: GET the request URL plus `&audience=`, with the
- * request token as bearer, answer `{"value": "<jwt>"}`. Behind a proxy, @actions/core's client
- * (which knows https_proxy / no_proxy) is loaded for this one call; without one, a plain GET does it.
+ * request token as bearer, answer `{"value": "<jwt>"}`; through the proxy when one is configured.
  */
-export async function requestIdToken(audience: string, deadline: number, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function requestIdToken(
+  audience: string,
+  deadline: number,
+  env: NodeJS.ProcessEnv = process.env,
+  proxyEnv?: ProxyEnv,
+): Promise<string> {
   const url = env['ACTIONS_ID_TOKEN_REQUEST_URL'];
   const bearer = env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
   if (!url) throw new FinalTokenError('ACTIONS_ID_TOKEN_REQUEST_URL is not set');
   if (!bearer) throw new FinalTokenError('ACTIONS_ID_TOKEN_REQUEST_TOKEN is not set');
-  if (proxyConfigured(url, env)) {
-    const { getIDToken } = await import('@actions/core');
-    return getIDToken(audience);
-  }
   const timeout = Math.max(1, Math.min(REQUEST_TIMEOUT_MS, deadline - Date.now()));
-  const { status, body } = await httpGet(`${url}&audience=${encodeURIComponent(audience)}`, { Authorization: `Bearer ${bearer}`, Accept: 'application/json' }, timeout);
+  const { status, body } = await httpGet(`${url}&audience=${encodeURIComponent(audience)}`, { Authorization: `Bearer ${bearer}`, Accept: 'application/json' }, timeout, proxyEnv);
   if (status !== 200) {
     const retryable = status >= 500 || status === 429 || status === 408;
     const detail = `token service answered HTTP ${status}${body.trim() ? `: ${body.trim().split('\n')[0]!.slice(0, 200)}` : ''}`;
@@ -108,16 +110,12 @@ export async function requestIdToken(audience: string, deadline: number, env: No
   return value;
 }
 
-function proxyConfigured(url: string, env: NodeJS.ProcessEnv): boolean {
-  const names = url.startsWith('https:') ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
-  return names.some((name) => (env[name] ?? '') !== '');
-}
-
 /** A plain GET with node:http(s): Node's fetch costs tens of milliseconds to initialise on first use. */
-async function httpGet(url: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; body: string }> {
-  const { get } = url.startsWith('https:') ? await import('node:https') : await import('node:http');
+async function httpGet(url: string, headers: Record<string, string>, timeoutMs: number, proxyEnv?: ProxyEnv): Promise<{ status: number; body: string }> {
+  const { get, Agent } = url.startsWith('https:') ? await import('node:https') : await import('node:http');
+  const agent = proxyEnv ? new Agent(agentOptions(proxyEnv)) : undefined;
   return new Promise((resolve, reject) => {
-    const req = get(url, { headers, timeout: timeoutMs }, (res) => {
+    const req = get(url, { headers, timeout: timeoutMs, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));

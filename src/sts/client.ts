@@ -8,6 +8,7 @@
  */
 import type { Credentials as StsCredentials, STSClient } from '@aws-sdk/client-sts';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
+import { agentOptions, type ProxyEnv } from '../net/proxy.js';
 import type { AwsCredentials, Hop } from '../plan/types.js';
 import { toStsError, StsError } from './errors.js';
 
@@ -21,6 +22,8 @@ export interface StsConnection {
   readonly endpoint?: string;
   readonly connectTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /** Route through this proxy (undefined ⇒ direct). */
+  readonly proxyEnv?: ProxyEnv;
 }
 
 export interface AssumedRole {
@@ -43,11 +46,19 @@ type Sdk = typeof import('@aws-sdk/client-sts');
 let loaded: Promise<{ sdk: Sdk; handler: NodeHttpHandler }> | undefined;
 
 function load(conn: StsConnection): Promise<{ sdk: Sdk; handler: NodeHttpHandler }> {
-  loaded ??= Promise.all([import('@aws-sdk/client-sts'), import('@smithy/node-http-handler')]).then(([sdk, http]) => ({
-    sdk,
-    // Without throwOnRequestTimeout the handler only logs a warning and keeps waiting.
-    handler: new http.NodeHttpHandler({ connectionTimeout: conn.connectTimeoutMs, requestTimeout: conn.requestTimeoutMs, throwOnRequestTimeout: true }),
-  }));
+  loaded ??= Promise.all([import('@aws-sdk/client-sts'), import('@smithy/node-http-handler'), import('node:http'), import('node:https')]).then(
+    ([sdk, handlers, http, https]) => ({
+      sdk,
+      handler: new handlers.NodeHttpHandler({
+        connectionTimeout: conn.connectTimeoutMs,
+        requestTimeout: conn.requestTimeoutMs,
+        // Without throwOnRequestTimeout the handler only logs a warning and keeps waiting.
+        throwOnRequestTimeout: true,
+        httpAgent: new http.Agent(agentOptions(conn.proxyEnv)),
+        httpsAgent: new https.Agent(agentOptions(conn.proxyEnv)),
+      }),
+    }),
+  );
   return loaded;
 }
 

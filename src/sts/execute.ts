@@ -147,7 +147,7 @@ class ChainExecutor {
     if (audience === undefined) return undefined;
     let source = this.githubTokens.get(audience);
     if (!source) {
-      source = new GithubTokenSource(audience, this.opts.deadline, this.opts.maxAttempts, this.opts.env);
+      source = new GithubTokenSource(audience, this.opts.deadline, this.opts.maxAttempts, this.opts.env, this.opts.conn.proxyEnv);
       this.githubTokens.set(audience, source);
     }
     return source;
