@@ -37,8 +37,8 @@ interface Target {
 
 interface Row {
   label: string;
-  /** action steps run through the harness; `node -e 0` is spawned directly */
-  kind: 'action' | 'noop' | 'bare';
+  /** action steps run through the harness; `node -e 0` and the refresh helper are spawned directly */
+  kind: 'action' | 'noop' | 'bare' | 'helper';
   expectedCalls?: number;
   target?: Target;
   inputs?: (job: Job) => Record<string, string>;
@@ -104,7 +104,50 @@ const rows: Row[] = [
     inputs: (job) => ({ 'config-file': writeThreeHopConfig(job.workspace), profile: 'target' }),
     env: () => s.oidcEnv,
   },
+  // What every AWS CLI / SDK process start pays with `refresh: true`: the credential_process line run
+  // with a shell, answered from the cache ("over" is against `node -e 0`, as no harness is involved).
+  { label: '(f) refresh helper, cache hit (credential_process via sh)', kind: 'helper', expectedCalls: 0 },
 ];
+
+/** A job whose step wrote a refreshing profile: set up once, its helper then timed like the other rows. */
+let helper: { job: Job; line: string; env: Record<string, string> } | undefined;
+
+async function helperJob(): Promise<NonNullable<typeof helper>> {
+  if (helper) return helper;
+  const job = new Job();
+  const r = await job.runStep({
+    node: NODE24_BIN,
+    entry: 'main',
+    actionYml: ACTION_YML,
+    inputs: { 'aws-region': 'us-east-1', 'role-to-assume': HUB, refresh: 'true', 'aws-profile': 'bench' },
+    env: s.oidcEnv,
+  });
+  if (r.exitCode !== 0) throw new RunFailure(`refresh set-up failed: ${r.errors.join(' | ')}`);
+  const line = /^credential_process = (.*)$/m.exec(fs.readFileSync(path.join(job.home, '.aws', 'config'), 'utf8'))?.[1];
+  if (!line) throw new RunFailure('refresh set-up wrote no credential_process');
+  helper = { job, line, env: { PATH: process.env['PATH'] ?? '', HOME: job.home, RUNNER_TEMP: job.runnerTemp, ...s.oidcEnv } };
+  return helper;
+}
+
+async function runHelper(extraEnv: Record<string, string>): Promise<RunResult> {
+  const { line, env } = await helperJob();
+  s.sts.clearCalls();
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn('sh', ['-c', line], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const ms = performance.now() - started;
+      const version = code === 0 ? (JSON.parse(out) as { Version?: unknown }).Version : undefined;
+      if (version === 1) resolve({ ms, calls: s.calls().map((c) => c.action) });
+      else reject(new RunFailure(`refresh helper exited with ${code}: ${err.trim().slice(0, 500)}`));
+    });
+  });
+}
 
 interface RunResult {
   ms: number;
@@ -133,6 +176,7 @@ function runBare(extraEnv: Record<string, string> = {}): Promise<RunResult> {
 
 async function runRow(row: Row, extraEnv: Record<string, string> = {}): Promise<RunResult> {
   if (row.kind === 'bare') return runBare(extraEnv);
+  if (row.kind === 'helper') return runHelper(extraEnv);
   const job = new Job();
   try {
     const inputs = row.inputs?.(job) ?? {};
@@ -234,6 +278,7 @@ try {
   }
 } finally {
   fs.rmSync(rssDir, { recursive: true, force: true });
+  await helper?.job.cleanup();
   await s.stop();
 }
 
@@ -241,6 +286,8 @@ try {
 
 const noopRow = rows.find((r) => r.kind === 'noop')!;
 const noopMedian = failed.has(noopRow) ? NaN : median(times.get(noopRow)!);
+const bareRow = rows.find((r) => r.kind === 'bare')!;
+const bareMedian = failed.has(bareRow) ? NaN : median(times.get(bareRow)!);
 
 const lines: string[] = [];
 lines.push(`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${machine()}`);
@@ -266,7 +313,8 @@ for (const row of rows) {
     row.expectedCalls === undefined
       ? '–'
       : `${lo === hi ? lo : `${lo}–${hi}`} (${row.expectedCalls})${lo === row.expectedCalls && hi === row.expectedCalls ? '' : ' **≠**'}`;
-  const over = row.kind === 'action' && Number.isFinite(noopMedian) ? ms(med - noopMedian) : '–';
+  const baseline = row.kind === 'action' ? noopMedian : row.kind === 'helper' ? bareMedian : NaN;
+  const over = Number.isFinite(baseline) ? ms(med - baseline) : '–';
   const peak = rss.get(row)!.length ? `${(Math.max(...rss.get(row)!) / 1024).toFixed(1)} MiB` : '–';
   let meets = '–';
   if (row.target) {
