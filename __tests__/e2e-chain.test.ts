@@ -2,11 +2,18 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Scenario, HUB, DEPLOY, TARGET, USER, MFA_ROLE, MFA_SERIAL, TOTP_SECRET } from './support/scenario.js';
+import { totpCode } from '../src/sources/totp.js';
+
+/** A second role that wants the same MFA device: its hop needs a code of its own. */
+const SECOND_MFA = 'arn:aws:iam::555555555555:role/mfa-again';
 
 let s: Scenario;
 beforeEach(async () => {
   s = await Scenario.start({
-    extraRoles: [{ arn: 'arn:aws:iam::555555555555:role/after-mfa', trust: { principals: [MFA_ROLE] } }],
+    extraRoles: [
+      { arn: 'arn:aws:iam::555555555555:role/after-mfa', trust: { principals: [MFA_ROLE] } },
+      { arn: SECOND_MFA, trust: { principals: [MFA_ROLE] }, mfa: { serialNumber: MFA_SERIAL, totpSecret: TOTP_SECRET } },
+    ],
   });
 });
 afterEach(async () => {
@@ -118,6 +125,63 @@ test('MFA from a TOTP secret: SerialNumber and the computed code arrive, the emu
   expect(next!.params['SerialNumber']).toBeUndefined();
   expect(r.masks).toContain(TOTP_SECRET);
   s.noLeaks(r);
+});
+
+test('two MFA hops on one device: the second waits for the next TOTP window (AWS takes each code once)', async () => {
+  const r = await s.main({
+    inputs: {
+      'aws-region': 'us-east-1',
+      'aws-access-key-id': USER.accessKeyId,
+      'aws-secret-access-key': USER.secretAccessKey,
+      'role-chain': `${MFA_ROLE}\n${SECOND_MFA} mfa-serial=${MFA_SERIAL}`,
+      'mfa-serial': MFA_SERIAL,
+      'mfa-totp-secret': TOTP_SECRET,
+    },
+    env: s.stsEnv,
+  });
+  expect(r.errors).toEqual([]);
+  const [first, second] = s.calls();
+  expect([first!.status, second!.status]).toEqual([200, 200]);
+  expect(second!.params['TokenCode']).not.toBe(first!.params['TokenCode']);
+  expect(Date.parse(second!.time) - Date.parse(first!.time)).toBeLessThanOrEqual(31_000);
+  s.noLeaks(r);
+}, 70_000);
+
+test('control: the emulator refuses a spent code, as AWS does', async () => {
+  const code = totpCode(TOTP_SECRET);
+  const inputs = {
+    'aws-region': 'us-east-1',
+    'aws-access-key-id': USER.accessKeyId,
+    'aws-secret-access-key': USER.secretAccessKey,
+    'role-to-assume': MFA_ROLE,
+    'mfa-serial': MFA_SERIAL,
+    'mfa-token-code': code,
+  };
+  const once = await s.main({ inputs, env: s.stsEnv });
+  expect(once.errors).toEqual([]);
+  const twice = await s.main({ inputs, env: s.stsEnv });
+  expect(twice.exitCode).toBe(1);
+  expect(twice.errors[0]).toMatch(/MultiFactorAuthentication failed with invalid MFA one time pass code/);
+});
+
+test('one fixed mfa-token-code cannot serve two MFA hops: the second is refused with the way out', async () => {
+  const r = await s.main({
+    inputs: {
+      'aws-region': 'us-east-1',
+      'aws-access-key-id': USER.accessKeyId,
+      'aws-secret-access-key': USER.secretAccessKey,
+      'role-chain': `${MFA_ROLE}\n${SECOND_MFA} mfa-serial=${MFA_SERIAL}`,
+      'mfa-serial': MFA_SERIAL,
+      'mfa-token-code': totpCode(TOTP_SECRET),
+    },
+    env: s.stsEnv,
+  });
+  expect(r.exitCode).toBe(1);
+  expect(r.errors).toEqual([
+    expect.stringMatching(/^Input 'mfa-token-code': AWS accepts a code once per MFA device, .*role\/mfa-again.*give mfa-totp-secret/),
+  ]);
+  expect(s.calls().map((c) => c.params['RoleArn'])).toEqual([MFA_ROLE]); // the second hop never reached STS
+  expect(r.exportedEnv).toEqual({});
 });
 
 test('a chained hop with duration 7200 is rejected before any STS call', async () => {

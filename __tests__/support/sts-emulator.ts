@@ -470,6 +470,8 @@ const oidcTrusts = (role: WorldRole): WorldOidcTrust[] =>
 export async function startStsEmulator(opts: StsEmulatorOptions): Promise<StsEmulator> {
   const world = opts.world;
   const baseNow = opts.now ?? Date.now;
+  /** MFA serial → codes already accepted (AWS takes each code once per device). */
+  const usedMfaCodes = new Map<string, Set<string>>();
   let offsetMs = 0;
   const now = (): number => baseNow() + offsetMs;
   const calls: CallLogEntry[] = [];
@@ -735,6 +737,11 @@ export async function startStsEmulator(opts: StsEmulatorOptions): Promise<StsEmu
       if (secret !== undefined && ![-1, 0, 1].some((step) => totp(secret, t, step) === tokenCode)) {
         throw new StsError('AccessDenied', 'MultiFactorAuthentication failed with invalid MFA one time pass code. ');
       }
+      // A one-time code is one time: AWS refuses a code the device already spent.
+      const spent = usedMfaCodes.get(serial) ?? new Set<string>();
+      if (spent.has(tokenCode)) throw new StsError('AccessDenied', 'MultiFactorAuthentication failed with invalid MFA one time pass code. ');
+      spent.add(tokenCode);
+      usedMfaCodes.set(serial, spent);
     }
     if (caller.sourceIdentity !== undefined && sourceIdentity !== undefined && sourceIdentity !== caller.sourceIdentity) {
       throw denied(caller.arn, 'sts:SetSourceIdentity', role.arn);

@@ -9,7 +9,7 @@ import type { AwsCredentials, Hop, HopResult, Plan, Source, Target, TokenSource 
 import { maskCredentials, sourceCredentials } from '../sources/credentials.js';
 import { GithubTokenSource, decodeClaims, type TokenClaims } from '../sources/githubOidc.js';
 import { readTokenFile, resolveTokenPath } from '../sources/tokenFile.js';
-import { totpCode } from '../sources/totp.js';
+import { MfaCodes } from '../sources/mfaCodes.js';
 import { existsSync } from 'node:fs';
 import { assumeRole, assumeRoleWithWebIdentity, getCallerIdentity, type AssumedRole, type StsConnection } from './client.js';
 import { StsError } from './errors.js';
@@ -53,9 +53,11 @@ class ChainExecutor {
   private readonly steps = new Map<string, Promise<Step>>();
   private readonly githubTokens = new Map<string, GithubTokenSource>();
   private readonly slots: Semaphore;
+  private readonly mfaCodes: MfaCodes;
 
   constructor(private readonly opts: ExecuteOptions) {
     this.slots = new Semaphore(opts.maxConcurrency);
+    this.mfaCodes = new MfaCodes(opts.deadline);
   }
 
   async run(target: Target): Promise<TargetOutcome> {
@@ -73,12 +75,13 @@ class ChainExecutor {
       hops.forEach((hop, index) => {
         const previous = step;
         key = `${key}|${hopKey(hop)}`;
-        step = this.memo(key, async () => {
+        const chainKey = key;
+        step = this.memo(chainKey, async () => {
           if (index === 0 && source.kind === 'web-identity') {
             return this.webIdentityHop(conn, source.token, hop);
           }
           const before = await previous!;
-          const result = await this.assumeHop(conn, hop, before.credentials);
+          const result = await this.assumeHop(conn, hop, before.credentials, chainKey);
           return { credentials: result.credentials, results: [...before.results, result] };
         });
       });
@@ -153,12 +156,12 @@ class ChainExecutor {
     return source;
   }
 
-  private assumeHop(conn: StsConnection, hop: Hop, signer: AwsCredentials): Promise<HopResult> {
-    return this.assuming(hop, () => undefined, () =>
-      this.slots.use(() =>
-        assumeRole(this.clip(conn), signer, hop, hop.mfa && (hop.mfa.code.kind === 'code' ? hop.mfa.code.code : totpCode(hop.mfa.code.secret))),
-      ),
-    );
+  /** `key` names this hop of this chain: a retry of it may reuse a fixed MFA code, another hop may not. */
+  private assumeHop(conn: StsConnection, hop: Hop, signer: AwsCredentials, key: string): Promise<HopResult> {
+    return this.assuming(hop, () => undefined, async () => {
+      const code = hop.mfa ? await this.mfaCodes.codeFor({ ...hop, mfa: hop.mfa }, key) : undefined;
+      return this.slots.use(() => assumeRole(this.clip(conn), signer, hop, code));
+    });
   }
 
   private retrying<T>(label: string, call: () => Promise<T>): Promise<T> {
