@@ -127,16 +127,18 @@ test('MFA from a TOTP secret: SerialNumber and the computed code arrive, the emu
   s.noLeaks(r);
 });
 
+/** Keys → MFA_ROLE → SECOND_MFA, both hops on the same MFA device. */
+const TWO_MFA_HOPS = {
+  'aws-region': 'us-east-1',
+  'aws-access-key-id': USER.accessKeyId,
+  'aws-secret-access-key': USER.secretAccessKey,
+  'role-chain': `${MFA_ROLE}\n${SECOND_MFA} mfa-serial=${MFA_SERIAL}`,
+  'mfa-serial': MFA_SERIAL,
+};
+
 test('two MFA hops on one device: the second waits for the next TOTP window (AWS takes each code once)', async () => {
   const r = await s.main({
-    inputs: {
-      'aws-region': 'us-east-1',
-      'aws-access-key-id': USER.accessKeyId,
-      'aws-secret-access-key': USER.secretAccessKey,
-      'role-chain': `${MFA_ROLE}\n${SECOND_MFA} mfa-serial=${MFA_SERIAL}`,
-      'mfa-serial': MFA_SERIAL,
-      'mfa-totp-secret': TOTP_SECRET,
-    },
+    inputs: { ...TWO_MFA_HOPS, 'mfa-totp-secret': TOTP_SECRET },
     env: s.stsEnv,
   });
   expect(r.errors).toEqual([]);
@@ -166,14 +168,7 @@ test('control: the emulator refuses a spent code, as AWS does', async () => {
 
 test('one fixed mfa-token-code cannot serve two MFA hops: the second is refused with the way out', async () => {
   const r = await s.main({
-    inputs: {
-      'aws-region': 'us-east-1',
-      'aws-access-key-id': USER.accessKeyId,
-      'aws-secret-access-key': USER.secretAccessKey,
-      'role-chain': `${MFA_ROLE}\n${SECOND_MFA} mfa-serial=${MFA_SERIAL}`,
-      'mfa-serial': MFA_SERIAL,
-      'mfa-token-code': totpCode(TOTP_SECRET),
-    },
+    inputs: { ...TWO_MFA_HOPS, 'mfa-token-code': totpCode(TOTP_SECRET) },
     env: s.stsEnv,
   });
   expect(r.exitCode).toBe(1);
