@@ -12,7 +12,6 @@ import { reportFailure } from './report.js';
 import { buildRefreshPlan } from './refresh/refreshPlan.js';
 import { nodeSupportsProxyEnv, proxyEnvFrom } from './net/proxy.js';
 
-
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     const settings = readSettings(env);

@@ -4,7 +4,7 @@
  * process already spent the current window on a device, the call waits for the next one.
  */
 import { UserError } from '../errors.js';
-import type { Hop, Mfa } from '../plan/types.js';
+import type { Mfa } from '../plan/types.js';
 import { totpCode } from './totp.js';
 
 const STEP_MS = 30_000;
@@ -23,14 +23,14 @@ export class MfaCodes {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
-  /** The code for one AssumeRole call of `hop`; `hopKey` tells a retry of the same hop from another hop. */
-  async codeFor(hop: Hop & { mfa: Mfa }, hopKey: string): Promise<string> {
-    const { serialNumber, code } = hop.mfa;
+  /** The code for one AssumeRole call of `roleArn`; `hopKey` tells a retry of the same hop from another hop. */
+  async codeFor(mfa: Mfa, roleArn: string, hopKey: string): Promise<string> {
+    const { serialNumber, code } = mfa;
     if (code.kind === 'code') {
       const user = this.fixedCodeUser.get(serialNumber);
       if (user !== undefined && user !== hopKey) {
         throw new UserError(
-          `Input 'mfa-token-code': AWS accepts a code once per MFA device, and ${hop.roleArn} would be a second AssumeRole with ${serialNumber}; ` +
+          `Input 'mfa-token-code': AWS accepts a code once per MFA device, and ${roleArn} would be a second AssumeRole with ${serialNumber}; ` +
             'give mfa-totp-secret so that each call gets its own code',
         );
       }

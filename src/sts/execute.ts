@@ -159,7 +159,7 @@ class ChainExecutor {
   /** `key` names this hop of this chain: a retry of it may reuse a fixed MFA code, another hop may not. */
   private assumeHop(conn: StsConnection, hop: Hop, signer: AwsCredentials, key: string): Promise<HopResult> {
     return this.assuming(hop, () => undefined, async () => {
-      const code = hop.mfa ? await this.mfaCodes.codeFor({ ...hop, mfa: hop.mfa }, key) : undefined;
+      const code = hop.mfa ? await this.mfaCodes.codeFor(hop.mfa, hop.roleArn, key) : undefined;
       return this.slots.use(() => assumeRole(this.clip(conn), signer, hop, code));
     });
   }
