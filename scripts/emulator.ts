@@ -2,7 +2,12 @@
  * Standalone local STS emulator + GitHub OIDC token-service stand-in (development/test only).
  *
  *   tsx scripts/emulator.ts --world __tests__/fixtures/world.json [--port N] [--oidc-port N] [--log FILE]
- *                           [--request-token TOKEN]
+ *                           [--request-token TOKEN] [--claim NAME=VALUE]...
+ *
+ * `--claim` sets a claim of every GitHub OIDC token the stand-in mints (repository, ref, environment, event_name,
+ * …; `sub` follows from them as GitHub derives it). Roles in the world may give an IAM trust policy
+ * (`trustPolicy` / `trustPolicyFile`) instead of `trust`; `token.actions.githubusercontent.com` in it means the
+ * stand-in. docs/emulator.md describes the world format.
  *
  * Starts the OIDC stand-in first, fills `${OIDC_ISSUER}` in the world file with its URL, starts the STS emulator, then
  * prints one JSON line on stdout:
@@ -11,16 +16,42 @@
  * and runs until SIGTERM or SIGINT (exit 0). Bad arguments or world: message on stderr, exit 2.
  */
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
 import { resolveWorld } from '../__tests__/support/world.js';
+import { GITHUB_OIDC_HOST, readWorldWithPolicies } from '../__tests__/support/trust-policy.js';
+import { DEFAULT_CLAIMS, type Claims } from '../__tests__/support/oidc-issuer.js';
 import { startStsEmulator } from '../__tests__/support/sts-emulator.js';
 import { startOidcIssuer } from '../__tests__/support/oidc-issuer.js';
 
 const USAGE =
-  'usage: tsx scripts/emulator.ts --world FILE [--port N] [--oidc-port N] [--log FILE] [--request-token TOKEN]';
+  'usage: tsx scripts/emulator.ts --world FILE [--port N] [--oidc-port N] [--log FILE] [--request-token TOKEN] [--claim NAME=VALUE]...';
+
+/** Claims a user may set: GitHub's string claims (sub, iss, aud and the times are derived, not set). */
+const SETTABLE_CLAIMS = new Set([...Object.keys(DEFAULT_CLAIMS), 'environment']);
+
+/** `--claim name=value` list → claim overrides; throws on an unknown name or a missing `=`. */
+function parseClaims(args: readonly string[]): Partial<Claims> {
+  const out: Record<string, string> = {};
+  for (const a of args) {
+    const eq = a.indexOf('=');
+    const name = eq > 0 ? a.slice(0, eq) : '';
+    if (!SETTABLE_CLAIMS.has(name)) {
+      throw new Error(`--claim ${a}: expected NAME=VALUE with NAME one of ${[...SETTABLE_CLAIMS].sort().join(', ')}`);
+    }
+    out[name] = a.slice(eq + 1);
+  }
+  return out as Partial<Claims>;
+}
 
 async function main(): Promise<void> {
-  let values: { world?: string; port?: string; 'oidc-port'?: string; log?: string; 'request-token'?: string; help?: boolean };
+  let values: {
+    world?: string;
+    port?: string;
+    'oidc-port'?: string;
+    log?: string;
+    'request-token'?: string;
+    claim?: string[];
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       options: {
@@ -29,6 +60,7 @@ async function main(): Promise<void> {
         'oidc-port': { type: 'string' },
         log: { type: 'string' },
         'request-token': { type: 'string' },
+        claim: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -56,23 +88,25 @@ async function main(): Promise<void> {
   const stsPort = port(values.port, 'port');
   const oidcPort = port(values['oidc-port'], 'oidc-port');
 
-  let raw: unknown;
+  let claims: Partial<Claims>;
   try {
-    raw = JSON.parse(readFileSync(values.world, 'utf8'));
+    claims = parseClaims(values.claim ?? []);
   } catch (e) {
-    process.stderr.write(`cannot read world ${values.world}: ${(e as Error).message}\n`);
+    process.stderr.write(`${(e as Error).message}\n`);
     process.exit(2);
   }
   const issuer = await startOidcIssuer({
     port: oidcPort,
+    claims,
     ...(values['request-token'] !== undefined ? { requestToken: values['request-token'] } : {}),
   });
   let world;
   try {
+    const raw = readWorldWithPolicies(values.world, { issuers: { [GITHUB_OIDC_HOST]: issuer.url } });
     world = resolveWorld(raw, { OIDC_ISSUER: issuer.url });
   } catch (e) {
     await issuer.close();
-    process.stderr.write(`${(e as Error).message}\n`);
+    process.stderr.write(`cannot load world ${values.world}: ${(e as Error).message}\n`);
     process.exit(2);
   }
   const sts = await startStsEmulator({ world, port: stsPort, ...(values.log ? { logFile: values.log } : {}) });
@@ -85,6 +119,7 @@ async function main(): Promise<void> {
       idTokenRequestToken: issuer.requestToken,
       imds: sts.url,
       pid: process.pid,
+      sub: issuer.claimsFor().sub,
     })}\n`,
   );
 
