@@ -7,6 +7,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { REPO_ROOT } from './support/harness.js';
+import { resolveWorld } from './support/world.js';
+import { GITHUB_OIDC_HOST, readWorldWithPolicies } from './support/trust-policy.js';
 
 type Obj = Record<string, unknown>;
 interface Step {
@@ -149,4 +151,12 @@ test('third-party actions are pinned to a full commit SHA with the version in a 
     }
   }
   expect(pinned).toBeGreaterThanOrEqual(6);
+});
+
+test("the self-test's world loads: its trust policies are ones the emulator enforces", () => {
+  const file = join(REPO_ROOT, '.github', 'self-test', 'world.json');
+  const world = resolveWorld(readWorldWithPolicies(file, { issuers: { [GITHUB_OIDC_HOST]: 'http://127.0.0.1:1' } }));
+  expect(world.roles.map((r) => r.arn)).toEqual(expect.arrayContaining(['arn:aws:iam::111111111111:role/github-hub', 'arn:aws:iam::222222222222:role/deployer']));
+  // The external ID the workflow passes is the one the deployer's policy demands.
+  expect(readFileSync(join(WORKFLOW_DIR, 'ci.yml'), 'utf8')).toContain(`external-id=${world.roles.find((r) => r.arn.endsWith(':role/deployer'))!.externalId}`);
 });
