@@ -1,13 +1,14 @@
 /** Job summary and dry-run plan as Markdown: hops, roles, session names, accounts, expiry. No secrets. */
 import type { Plan, Target } from '../plan/types.js';
 import type { TargetOutcome } from '../sts/execute.js';
+import { outcomesDiagram, planDiagram } from './chainDiagram.js';
 
 const cell = (v: string) => v.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** `maskAccount` hides account IDs wherever they appear (in ARNs and profile names too) when masking is on. */
 export function resultsMarkdown(outcomes: readonly TargetOutcome[], maskAccount: (id: string) => string): string {
   const accounts = new Set(outcomes.flatMap((o) => (o.ok ? [o.accountId, ...o.hops.map((h) => h.accountId)] : [])));
-  let text = rawResultsMarkdown(outcomes);
+  let text = `${rawResultsMarkdown(outcomes)}\n${outcomesDiagram(outcomes, maskAccount)}\n`;
   for (const id of accounts) text = text.split(id).join(maskAccount(id));
   return text;
 }
@@ -47,6 +48,7 @@ export function planMarkdown(plan: Plan): string {
     });
     parts.push('');
   }
+  parts.push(planDiagram(plan), '');
   return parts.join('\n');
 }
 
