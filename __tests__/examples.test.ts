@@ -176,6 +176,10 @@ describe('cross-account-deploy', () => {
       'AssumeRole arn:aws:iam::222222222222:role/deployer',
     ]);
     expect(run.sts.calls[0]!.params['WebIdentityToken.sub']).toBe('repo:octo-org/website:environment:production');
+    // The job summary draws the chain: source → hub → deployer → the target.
+    const summary = actionSteps(run)[0]!.summary;
+    expect(summary).toContain('```mermaid\nflowchart LR\n  n0["GitHub OIDC token"]');
+    expect(summary).toMatch(/n\d+\["deployer<br\/>account 222222222222<br\/>session website-deploy<br\/>expires /);
     whenCli(() => expect(JSON.parse(cliOut(run, 'deploy')[0]!).Arn).toBe('arn:aws:sts::222222222222:assumed-role/deployer/website-deploy'));
   });
 
@@ -249,6 +253,8 @@ describe('pr-dry-run', () => {
     expect(step.summary).toContain('arn:aws:iam::222222222222:role/deployer');
     expect(step.summary).toContain('arn:aws:iam::333333333333:role/deployer');
     expect(step.outputs['plan']).toContain('deploy-production');
+    // One picture: the web-identity root shared by both profiles, each deployer with the duration asked for.
+    expect(step.outputs['plan']).toMatch(/```mermaid\n[^`]*github-hub[^`]*deployer<br\/>account 333333333333<br\/>session [^"]*<br\/>duration STS default[^`]*```/);
   });
 
   test('after the merge: the same profiles for real, read by the AWS CLI', async () => {
