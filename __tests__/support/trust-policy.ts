@@ -76,7 +76,7 @@ function readConditions(cond: unknown, at: string, host: string | undefined): Co
 function webIdentityTrusts(principal: string, c: Conditions, at: string, opts: TrustPolicyOptions): WorldOidcTrust[] {
   const m = /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:oidc-provider\/(.+)$/.exec(principal);
   if (!m) throw new Error(`${at}.Principal.Federated: not an IAM OIDC provider ARN: ${principal}`);
-  // IAM refuses GitHub trust policies that do not restrict the subject; so does the emulator, for every provider.
+  // A policy that leaves the subject open trusts every repository (for GitHub's provider): refused for every provider.
   if (c.sub.length === 0) throw new Error(`${at}.Condition: a web-identity statement must restrict "${m[1]}:sub"`);
   if (c.aud.length === 0) throw new Error(`${at}.Condition: a web-identity statement must name "${m[1]}:aud"`);
   if (c.aud.some((a) => /[*?]/.test(a))) throw new Error(`${at}.Condition: the emulator needs a literal ":aud"`);
