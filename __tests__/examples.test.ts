@@ -326,3 +326,24 @@ test('examples/README.md links every example', () => {
   const dirs = readdirSync(EXAMPLES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
   for (const d of dirs) expect([d, index.includes(`](${d}/)`)]).toEqual([d, true]);
 });
+
+test('example steps of this action pass only declared inputs; other actions are pinned by commit', () => {
+  const declared = Object.keys((readWorkflow(join(REPO_ROOT, 'action.yml')) as unknown as { inputs: Record<string, unknown> }).inputs);
+  let steps = 0;
+  for (const dir of readdirSync(EXAMPLES, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+    for (const file of readdirSync(join(EXAMPLES, dir.name)).filter((f) => f.endsWith('.yml'))) {
+      const wf = readWorkflow(join(EXAMPLES, dir.name, file));
+      for (const job of Object.values(wf.jobs)) {
+        for (const step of job.steps) {
+          if (step.uses === undefined) continue;
+          if (THIS_ACTION.test(step.uses) || step.uses.startsWith('aws-actions/configure-aws-credentials@')) {
+            expect([file, Object.keys(step.with ?? {}).filter((k) => !declared.includes(k))]).toEqual([file, []]);
+            steps++;
+          }
+          if (!THIS_ACTION.test(step.uses)) expect([file, step.uses]).toEqual([file, expect.stringMatching(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/)]);
+        }
+      }
+    }
+  }
+  expect(steps).toBeGreaterThanOrEqual(9);
+});
