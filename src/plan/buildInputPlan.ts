@@ -253,12 +253,21 @@ function checkCustomTags(tags: readonly SessionTag[]): void {
 function targetName(settings: Settings, chain: Chain, index: number): string {
   const last = chain.hops[chain.hops.length - 1];
   const arn = last ? parseRoleArn(last.roleArn) : undefined;
-  return renderProfileName(settings.profileOutput.nameTemplate, {
-    account: arn?.accountId ?? 'source',
-    role: arn?.roleName ?? 'source',
-    partition: arn?.partition ?? 'aws',
-    index: index + 1,
-  });
+  const { nameTemplate, awsProfile } = settings.profileOutput;
+  try {
+    return renderProfileName(nameTemplate, {
+      account: arn?.accountId ?? 'source',
+      role: arn?.roleName ?? 'source',
+      partition: arn?.partition ?? 'aws',
+      index: index + 1,
+    });
+  } catch (err) {
+    // With one target, aws-profile is the template: the error names the input the user typed.
+    if (err instanceof InputError && awsProfile !== undefined && nameTemplate === awsProfile) {
+      throw new InputError('aws-profile', err.message.replace(/^Input 'profile-name-template': /, ''));
+    }
+    throw err;
+  }
 }
 
 function checkUniqueNames(targets: readonly Target[], input: string): void {

@@ -3,6 +3,26 @@
  * Each check returns a problem description, or undefined when the value is fine.
  */
 
+/**
+ * Characters no AWS identifier, endpoint, region or path from a config may hold, and that could end a
+ * log line or drive a terminal if printed: C0 and C1 controls (CR, LF, ESC, U+0085 …), DEL, the Unicode
+ * line and paragraph separators, and the bidi controls that reorder text on screen. The one rule for
+ * inputs and config values alike; the message names the character by code point, never raw.
+ */
+const FORBIDDEN_CHAR = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+
+export function forbiddenCharProblem(value: string, allow: { tab?: boolean; lineBreaks?: boolean } = {}): string | undefined {
+  for (const ch of value) {
+    if (!FORBIDDEN_CHAR.test(ch)) continue;
+    if (ch === '\t' && allow.tab) continue;
+    if (ch === '\n' && allow.lineBreaks) continue;
+    const code = `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+    const what = ch === '\n' || ch === '\r' || ch === '\u0085' || ch === '\u2028' || ch === '\u2029' ? 'a line break' : /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(ch) ? 'a bidi control' : 'a control character';
+    return `contains ${what} (${code}), which AWS does not accept here and the log must not show`;
+  }
+  return undefined;
+}
+
 const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'];
 
 const ROLE_ARN = /^arn:([a-z-]+):iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]{1,64})$/;
