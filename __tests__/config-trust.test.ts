@@ -338,3 +338,24 @@ function caught(fn: () => unknown): Error {
   }
   throw new Error('expected an error');
 }
+
+test('a region from the environment with a bidi control or line break is refused naming the variable, not echoed', () => {
+  const saved = { ...process.env };
+  try {
+    for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_') || k.startsWith('AWS_')) delete process.env[k];
+    for (const [k, v] of Object.entries({ ...readActionInputDefaults(ACTION_YML), 'role-to-assume': 'arn:aws:iam::111111111111:role/a', 'web-identity-token-file': 't' })) process.env[inputEnvName(k)] = v;
+    process.env['AWS_REGION'] = 'eu\u202ewest-1';
+    const github = { repository: 'o/r', workflow: 'w', action: 'a', actor: 'u', sha: 'a'.repeat(40), ref: 'refs/heads/main', runId: '1', runAttempt: '1' };
+    const err = caught(() => buildInputPlan(readSettings(process.env), github));
+    expect(err.message).toBe('Environment variable AWS_REGION: contains a bidi control (U+202E), which AWS does not accept here and the log must not show');
+  } finally {
+    process.env = saved;
+  }
+});
+
+test('session tags: a line separator in a custom tag (JSON escape) is refused; in the GitHub context it is replaced', async () => {
+  const { tagProblem, sanitizeTagValue } = await import('../src/plan/constraints.js');
+  expect(tagProblem('Team\u2028x', 'v')).toBe('a tag key contains a line break (U+2028), which AWS does not accept here and the log must not show');
+  expect(tagProblem('Team', 'a\u2029b')).toBe('tag "Team" value contains a line break (U+2029), which AWS does not accept here and the log must not show');
+  expect(sanitizeTagValue('Deploy\u2028::warning::x')).toBe('Deploy_::warning::x');
+});

@@ -12,6 +12,7 @@ import {
   MFA_SERIAL,
   TAG_LIMITS,
   externalIdProblem,
+  forbiddenCharProblem,
   parseRoleArn,
   partitionOfRegion,
   policyArnProblem,
@@ -62,7 +63,8 @@ interface HopContext {
 /** The region must be a real region name; the error names where it came from (the input or an env variable). */
 export function checkRegion(region: string | undefined, source = 'aws-region'): string {
   if (region === undefined) throw new InputError('aws-region', 'is required and was not supplied');
-  const problem = regionProblem(region);
+  // An environment variable is not checked as inputs are: its bad characters are named, never echoed.
+  const problem = forbiddenCharProblem(region) ?? regionProblem(region);
   if (problem) {
     throw source === 'aws-region' ? new InputError('aws-region', problem) : new UserError(`Environment variable ${source}: ${problem}`);
   }

@@ -101,6 +101,9 @@ export const TAG_LIMITS = { count: 50, key: 128, value: 256 } as const;
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 export function tagProblem(key: string, value: string): string | undefined {
+  // STS's \p{Z} admits U+2028/U+2029; a tag key is printed in the plan, so line breaks are refused here too.
+  if (forbiddenCharProblem(key)) return `a tag key ${forbiddenCharProblem(key)}`;
+  if (forbiddenCharProblem(value)) return `tag "${key}" value ${forbiddenCharProblem(value)}`;
   if (key.length < 1 || key.length > TAG_LIMITS.key) return `tag key "${key}" must be 1 to ${TAG_LIMITS.key} characters`;
   if (!TAG_CHARS.test(key)) return `tag key "${key}" has characters STS does not accept`;
   if (value.length > TAG_LIMITS.value) return `tag "${key}" value must be at most ${TAG_LIMITS.value} characters`;
@@ -110,7 +113,7 @@ export function tagProblem(key: string, value: string): string | undefined {
 
 /** Replace characters STS rejects in tag values and cut to length (for tags built from the GitHub context). */
 export function sanitizeTagValue(value: string): string {
-  return cutUtf16(value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_'), TAG_LIMITS.value);
+  return cutUtf16(value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]|[\u2028\u2029]/gu, '_'), TAG_LIMITS.value);
 }
 
 /** At most `max` UTF-16 units, never ending inside a surrogate pair. */

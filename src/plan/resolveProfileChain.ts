@@ -241,6 +241,7 @@ class ProfileGraph {
     const required = ['sso_role_name', 'sso_account_id', 'sso_start_url', 'sso_region'];
     const sessionName = profile.settings.get('sso_session');
     if (sessionName) {
+      checkedText(sessionName.value, 'sso_session', sessionName.origin, `profile "${profile.name}"`);
       const session = this.map.ssoSessions.get(sessionName.value);
       if (!session) {
         throw new ConfigError('InvalidConfigError', `The specified sso-session does not exist: "${sessionName.value}"`, sessionName.origin);
@@ -248,6 +249,8 @@ class ProfileGraph {
       for (const [key, setting] of session.settings) {
         const own = resolved.get(key);
         if (own !== undefined && own !== setting.value) {
+          checkedText(own, key, profile.settings.get(key)?.origin ?? setting.origin, `profile "${profile.name}"`);
+          checkedText(setting.value, key, setting.origin, `[sso-session ${sessionName.value}]`);
           throw new ConfigError(
             'InvalidConfigError',
             `The value for ${key} is inconsistent between profile (${own}) and sso-session (${setting.value}).`,
