@@ -179,6 +179,12 @@ describe('dry-run guarantees', () => {
     expect(section('from-proc')).toContain(`credential_process of profile \`proc\``);
     expect(section('from-proc')).toContain('STS endpoint: `http://localhost:9/third`');
     expect(readdirSync(s.job.workspace).sort()).toEqual(['.github', 'token.fifo']);
+
+    // The first target's endpoint_url is not the next one's default (it once was: plan.stsEndpoint).
+    const reordered = await s.main({ inputs: { 'config-file': path, profile: 'proc, web', 'dry-run': 'true' }, env: s.oidcEnv });
+    const again = reordered.outputs['plan']!;
+    expect(again.slice(again.indexOf('### web\n'))).toContain("STS endpoint: default (AWS_ENDPOINT_URL_STS if set, else the region's), region `us-east-1`");
+    expect(existsSync(marker)).toBe(false);
   });
 });
 

@@ -50,8 +50,8 @@ export async function buildConfigPlan(settings: Settings, github: GithubContext,
       ...(fromConfig ? { stsEndpointOrigin: resolved.endpointOrigin ?? resolved.origin } : {}),
     };
   });
-  const first = targets[0]!;
-  return { region: first.region!, stsEndpoint: first.stsEndpoint, targets };
+  // Each target carries its own endpoint: one profile's endpoint_url must not become another's default.
+  return { region: targets[0]!.region!, stsEndpoint: settings.stsEndpoint, targets };
 }
 
 /** The input or env region, else the selected profile's, refused before any call when STS could not use it. */
