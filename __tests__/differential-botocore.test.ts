@@ -665,6 +665,8 @@ const DEVIATIONS = {
     'A region STS cannot use although botocore\'s host-label rule accepts it (upper-case letters, e.g. "EU-West-1"): botocore signs for it and STS refuses the signature\'s scope; the action refuses it before any call (README "Design notes", "Deliberate differences from botocore"; src/plan/buildConfigPlan.ts targetRegion, src/plan/buildInputPlan.ts checkRegion). Shape: the action made no call and printed exactly `ValidationError: Region "R" is not a valid region name (checked before calling STS) [<file>:<line> (profile "P")]`, where P is the selected profile and that line of that file is P\'s `region = R` line, or — R from the environment — exactly `Environment variable AWS_REGION|AWS_DEFAULT_REGION: "R" is not a valid region name` naming the variable the action reads first; botocore signed every call for R and STS refused only its last call, with SignatureDoesNotMatch "Credential should be scoped to a valid region.".',
   'error-order-region':
     'When the credential source cannot be read AND the region is missing or unusable, botocore reports the source (get_credentials() resolves the source before a client needs a region); the action reports the region, because the whole chain, region included, is validated before any credential is read (README "Design notes", "Deliberate differences from botocore": "the region is resolved and validated while planning"; src/plan/buildConfigPlan.ts vs src/sources/credentials.ts). Shape: no call on either side; botocore\'s error is a source error (CredentialRetrievalError from a provider / PartialCredentialsError from env); the action\'s is one of its region errors, checked against the case: NoRegionError for the selected profile when neither it (nor [DEFAULT]) nor the environment has a region, or the region-case / InvalidRegionError text at the selected profile\'s `region = R` line, or the environment-variable text for the variable and value the case sets.',
+  'token-not-jwt':
+    'A web identity token file whose content is not shaped like a JWT (three base64url parts) is refused before any call and its content is never sent or shown (README "Security model": a checked-in config can name any file, e.g. .git/config, and botocore would send it to the endpoint); botocore sends it and STS refuses it. Shape: botocore made one AssumeRoleWithWebIdentity call, refused with InvalidIdentityToken; the action made no call and printed exactly `Web identity token file <case>/web-identity-token is not a JWT (three base64url parts separated by dots); its content is not sent or shown`.',
 } as const;
 type DeviationRule = keyof typeof DEVIATIONS;
 
@@ -685,7 +687,17 @@ interface Verdict {
 function compareOutcomes(c: DiffCase, b: SideRun, a: SideRun): Verdict['outcome'] {
   const verdict = compareExactly(b, a);
   if (verdict.kind !== 'different') return verdict;
-  return regionFromEnv(c, b, a) ?? regionCase(c, b, a) ?? errorOrderRegion(c, b, a) ?? knownDisagreement(c, b, a) ?? verdict;
+  return regionFromEnv(c, b, a) ?? regionCase(c, b, a) ?? errorOrderRegion(c, b, a) ?? tokenNotJwt(b, a) ?? knownDisagreement(c, b, a) ?? verdict;
+}
+
+/** The documented token-not-jwt deviation, recognised by its shape; undefined when the shape does not fit. */
+function tokenNotJwt(b: SideRun, a: SideRun): Verdict['outcome'] | undefined {
+  if (a.ok || b.ok || a.errorCount !== 1 || a.calls.length !== 0) return undefined;
+  if (a.error !== 'Web identity token file <case>/web-identity-token is not a JWT (three base64url parts separated by dots); its content is not sent or shown') return undefined;
+  const client = parseClientError(b.error ?? '');
+  const only = b.raw.length === 1 ? b.raw[0] : undefined;
+  if (!client || client.code !== 'InvalidIdentityToken' || !only || only.action !== 'AssumeRoleWithWebIdentity' || only.status === 200) return undefined;
+  return { kind: 'deviation', rule: 'token-not-jwt' };
 }
 
 /** Error texts compared with whitespace folded: an `::error::` annotation is one line, botocore's text may not be. */

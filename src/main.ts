@@ -5,6 +5,7 @@ import { exportResults } from './export/index.js';
 import { planMarkdown } from './export/summary.js';
 import { writeJobSummary } from './export/jobSummary.js';
 import { buildPlan } from './plan/index.js';
+import { untrustedEndpoint } from './plan/endpointTrust.js';
 import { readSettings, type Settings } from './settings/settings.js';
 import { executePlan, type TargetOutcome } from './sts/execute.js';
 import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS } from './sts/client.js';
@@ -17,7 +18,11 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const settings = readSettings(env);
     const plan = await buildPlan(settings, env);
     const refresh = settings.refresh ? buildRefreshPlan(plan, settings, env) : undefined;
-    if (settings.dryRun) return await reportDryRun(planMarkdown(plan), settings);
+    // Before any token is fetched; a dry run still prints the plan, then fails as the run would.
+    const untrusted = untrustedEndpoint(plan, { trusted: settings.stsEndpoint, allowed: settings.allowedStsEndpoints, env });
+    if (settings.dryRun) await reportDryRun(planMarkdown(plan), settings);
+    if (untrusted) throw untrusted;
+    if (settings.dryRun) return;
 
     const maskAccount = (id: string) => (settings.maskAccountId ? '***' : id);
     const seconds = settings.timeoutSeconds || 21600; // 0 means "no limit": the runner's own 6 hours

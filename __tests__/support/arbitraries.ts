@@ -477,6 +477,9 @@ export function inputValueArb(name: string, partition: Arb<string>, q: Quality =
       );
     case 'no-proxy':
       return fc.constantFrom('', '*', '.internal,169.254.169.254', 'localhost:8080');
+    case 'allowed-sts-endpoints':
+      // Host names, wildcards and URLs (accepted), and entries that are not hosts (an InputError).
+      return fc.constantFrom('', 'sts.corp.example', '*.corp.example, sts.other.example', 'https://sts.corp.example:8443/', 'not a host', 'a/b');
     case 'config-file':
     case 'credentials-file':
       return G.configPath;

@@ -38,7 +38,9 @@ function rawResultsMarkdown(outcomes: readonly TargetOutcome[]): string {
 export function planMarkdown(plan: Plan): string {
   const parts = ['## aws-assume-chain plan (dry run: no STS call made)', '', `Region: \`${plan.region}\`${plan.stsEndpoint ? `, endpoint \`${plan.stsEndpoint}\`` : ''}`, ''];
   for (const target of plan.targets) {
-    parts.push(`### ${cell(target.name)}`, '', `Source: ${describeSource(target)}`, '');
+    const endpoint = target.stsEndpoint ?? plan.stsEndpoint;
+    // Every target's endpoint: a second profile's endpoint_url is where its token would go.
+    parts.push(`### ${cell(target.name)}`, '', `Source: ${describeSource(target)}`, '', `STS endpoint: ${endpoint ? `\`${endpoint}\`` : 'default (AWS_ENDPOINT_URL_STS if set, else the region\'s)'}${target.region ? `, region \`${target.region}\`` : ''}`, '');
     parts.push('| hop | action | role | session name | duration | external ID | tags | MFA | from |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     target.chain.hops.forEach((h, i) => {
       const from = h.origin.line === undefined ? h.origin.where : `${h.origin.where}:${h.origin.line}`;
@@ -68,6 +70,6 @@ export function describeSource(target: Target): string {
     case 'instance-metadata':
       return 'EC2 instance metadata';
     case 'process':
-      return `credential_process of profile \`${s.origin.profile ?? ''}\``;
+      return `credential_process of profile \`${s.origin.profile ?? ''}\`: \`${s.command}\``;
   }
 }

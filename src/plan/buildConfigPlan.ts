@@ -2,7 +2,8 @@
  * Config-profile mode: read the checked-in AWS config (and credentials) file with botocore's rules,
  * pick the profiles (names and globs), and resolve each into a Chain — all before any STS call.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { PROFILE_FILE_CAP, readBoundedFile } from '../config/boundedFile.js';
 import { isAbsolute, join } from 'node:path';
 import { ConfigError, InputError } from '../errors.js';
 import { parseConfigText } from '../config/configparser.js';
@@ -40,10 +41,17 @@ export async function buildConfigPlan(settings: Settings, github: GithubContext,
   };
   const targets: Target[] = names.map((name) => {
     const resolved = resolveProfileChain(map, name, ctx);
-    return { name: rename ?? name, chain: resolved.chain, region: targetRegion(settings, resolved), stsEndpoint: settings.stsEndpoint ?? resolved.endpointUrl };
+    const fromConfig = settings.stsEndpoint === undefined && resolved.endpointUrl !== undefined;
+    return {
+      name: rename ?? name,
+      chain: resolved.chain,
+      region: targetRegion(settings, resolved),
+      stsEndpoint: settings.stsEndpoint ?? resolved.endpointUrl,
+      ...(fromConfig ? { stsEndpointOrigin: resolved.endpointOrigin ?? resolved.origin } : {}),
+    };
   });
-  const first = targets[0]!;
-  return { region: first.region!, stsEndpoint: first.stsEndpoint, targets };
+  // Each target carries its own endpoint: one profile's endpoint_url must not become another's default.
+  return { region: targets[0]!.region!, stsEndpoint: settings.stsEndpoint, targets };
 }
 
 /** The input or env region, else the selected profile's, refused before any call when STS could not use it. */
@@ -59,17 +67,15 @@ function targetRegion(settings: Settings, resolved: ResolvedProfile): string {
   return region;
 }
 
-/** Paths are relative to the workspace; errors and annotations name the path as the user wrote it. */
+/**
+ * Paths are relative to the workspace; errors and annotations name the path as the user wrote it.
+ * Read through the bounded reader: a regular file (a symlink to one is followed) of at most 1 MiB.
+ */
 function readProfileFile(path: string, input: string, workspace: string): ParsedFile {
   const full = isAbsolute(path) ? path : join(workspace, path);
-  let text: string;
-  try {
-    text = readFileSync(full, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(input, code === 'ENOENT' ? `file "${path}" does not exist` : `cannot read "${path}" (${code ?? 'error'})`);
-  }
-  return { doc: parseConfigText(text, path), path };
+  const read = readBoundedFile(full, PROFILE_FILE_CAP);
+  if (!read.ok) throw new InputError(input, `file "${path}" ${read.detail}`);
+  return { doc: parseConfigText(read.data.toString('utf8'), path), path };
 }
 
 /** Names are taken as they are; `*`, `?` and `[...]` make a glob over the file's profiles, in file order. */

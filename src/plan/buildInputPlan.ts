@@ -12,6 +12,7 @@ import {
   MFA_SERIAL,
   TAG_LIMITS,
   externalIdProblem,
+  forbiddenCharProblem,
   parseRoleArn,
   partitionOfRegion,
   policyArnProblem,
@@ -62,7 +63,8 @@ interface HopContext {
 /** The region must be a real region name; the error names where it came from (the input or an env variable). */
 export function checkRegion(region: string | undefined, source = 'aws-region'): string {
   if (region === undefined) throw new InputError('aws-region', 'is required and was not supplied');
-  const problem = regionProblem(region);
+  // An environment variable is not checked as inputs are: its bad characters are named, never echoed.
+  const problem = forbiddenCharProblem(region) ?? regionProblem(region);
   if (problem) {
     throw source === 'aws-region' ? new InputError('aws-region', problem) : new UserError(`Environment variable ${source}: ${problem}`);
   }
@@ -253,12 +255,21 @@ function checkCustomTags(tags: readonly SessionTag[]): void {
 function targetName(settings: Settings, chain: Chain, index: number): string {
   const last = chain.hops[chain.hops.length - 1];
   const arn = last ? parseRoleArn(last.roleArn) : undefined;
-  return renderProfileName(settings.profileOutput.nameTemplate, {
-    account: arn?.accountId ?? 'source',
-    role: arn?.roleName ?? 'source',
-    partition: arn?.partition ?? 'aws',
-    index: index + 1,
-  });
+  const { nameTemplate, awsProfile } = settings.profileOutput;
+  try {
+    return renderProfileName(nameTemplate, {
+      account: arn?.accountId ?? 'source',
+      role: arn?.roleName ?? 'source',
+      partition: arn?.partition ?? 'aws',
+      index: index + 1,
+    });
+  } catch (err) {
+    // With one target, aws-profile is the template: the error names the input the user typed.
+    if (err instanceof InputError && awsProfile !== undefined && nameTemplate === awsProfile) {
+      throw new InputError('aws-profile', err.message.replace(/^Input 'profile-name-template': /, ''));
+    }
+    throw err;
+  }
 }
 
 function checkUniqueNames(targets: readonly Target[], input: string): void {

@@ -3,6 +3,26 @@
  * Each check returns a problem description, or undefined when the value is fine.
  */
 
+/**
+ * Characters no AWS identifier, endpoint, region or path from a config may hold, and that could end a
+ * log line or drive a terminal if printed: C0 and C1 controls (CR, LF, ESC, U+0085 …), DEL, the Unicode
+ * line and paragraph separators, and the bidi controls that reorder text on screen. The one rule for
+ * inputs and config values alike; the message names the character by code point, never raw.
+ */
+const FORBIDDEN_CHAR = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+
+export function forbiddenCharProblem(value: string, allow: { tab?: boolean; lineBreaks?: boolean } = {}): string | undefined {
+  for (const ch of value) {
+    if (!FORBIDDEN_CHAR.test(ch)) continue;
+    if (ch === '\t' && allow.tab) continue;
+    if (ch === '\n' && allow.lineBreaks) continue;
+    const code = `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+    const what = ch === '\n' || ch === '\r' || ch === '\u0085' || ch === '\u2028' || ch === '\u2029' ? 'a line break' : /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(ch) ? 'a bidi control' : 'a control character';
+    return `contains ${what} (${code}), which AWS does not accept here and the log must not show`;
+  }
+  return undefined;
+}
+
 const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'];
 
 const ROLE_ARN = /^arn:([a-z-]+):iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]{1,64})$/;
@@ -81,6 +101,9 @@ export const TAG_LIMITS = { count: 50, key: 128, value: 256 } as const;
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 export function tagProblem(key: string, value: string): string | undefined {
+  // STS's \p{Z} admits U+2028/U+2029; a tag key is printed in the plan, so line breaks are refused here too.
+  if (forbiddenCharProblem(key)) return `a tag key ${forbiddenCharProblem(key)}`;
+  if (forbiddenCharProblem(value)) return `tag "${key}" value ${forbiddenCharProblem(value)}`;
   if (key.length < 1 || key.length > TAG_LIMITS.key) return `tag key "${key}" must be 1 to ${TAG_LIMITS.key} characters`;
   if (!TAG_CHARS.test(key)) return `tag key "${key}" has characters STS does not accept`;
   if (value.length > TAG_LIMITS.value) return `tag "${key}" value must be at most ${TAG_LIMITS.value} characters`;
@@ -90,7 +113,7 @@ export function tagProblem(key: string, value: string): string | undefined {
 
 /** Replace characters STS rejects in tag values and cut to length (for tags built from the GitHub context). */
 export function sanitizeTagValue(value: string): string {
-  return cutUtf16(value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_'), TAG_LIMITS.value);
+  return cutUtf16(value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]|[\u2028\u2029]/gu, '_'), TAG_LIMITS.value);
 }
 
 /** At most `max` UTF-16 units, never ending inside a surrogate pair. */

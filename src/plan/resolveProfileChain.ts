@@ -18,7 +18,8 @@ import { ConfigError } from '../errors.js';
 import type { Profile, ProfileMap, Setting, SettingsSection } from '../config/profiles.js';
 import { pyStrip } from '../config/configparser.js';
 import type { Chain, Hop, MfaCode, Origin, Source } from './types.js';
-import { CHAINED_DURATION_MESSAGE, EXTERNAL_ID, SERIAL_NUMBER, SESSION_NAME, parseRoleArn } from './constraints.js';
+import { gitPathProblem } from '../config/boundedFile.js';
+import { CHAINED_DURATION_MESSAGE, EXTERNAL_ID, SERIAL_NUMBER, SESSION_NAME, forbiddenCharProblem, parseRoleArn } from './constraints.js';
 
 export interface ResolveContext {
   /** RoleSessionName for hops whose profile sets none (botocore would use `botocore-session-<epoch>`). */
@@ -57,6 +58,12 @@ export class PreflightError extends ConfigError {
   }
 }
 
+
+/**
+ * Most roles one chain may assume (source_profile links followed). Real chains are two to five deep;
+ * botocore has no limit, but a deeper config is a mistake or an attack on the step's time and memory.
+ */
+export const MAX_ROLE_HOPS = 100;
 
 const CREDENTIAL_SOURCES: Readonly<Record<string, 'environment' | 'instance-metadata' | 'container'>> = {
   Environment: 'environment',
@@ -129,32 +136,53 @@ function noCredentials(profile: Profile): never {
 class ProfileGraph {
   constructor(private readonly map: ProfileMap) {}
 
-  /** botocore's load-via-assume-role: validate this profile, then resolve its source (recursively). */
+  /**
+   * botocore's load-via-assume-role: validate each role profile, then follow its source_profile, until a
+   * profile that holds credentials. A loop, not recursion: a chain thousands of profiles deep is refused
+   * at MAX_ROLE_HOPS with one clear error instead of overflowing the stack.
+   */
   assumeRole(profile: Profile, visited: string[]): PlannedChain {
-    const hop = plannedAssumeRoleHop(profile);
-    const sourceProfile = profile.settings.get('source_profile');
-    const credentialSource = profile.settings.get('credential_source');
-    if (sourceProfile && credentialSource) {
-      throw new ConfigError(
-        'InvalidConfigError',
-        `The profile "${profile.name}" contains both source_profile and credential_source.`,
-        credentialSource.origin,
-      );
+    const hops: PlannedHop[] = []; // the selected profile's hop first; reversed into call order at the end
+    let current = profile;
+    for (;;) {
+      const hop = plannedAssumeRoleHop(current);
+      hops.push(hop);
+      if (hops.length > MAX_ROLE_HOPS) {
+        throw new ConfigError(
+          'InvalidConfigError',
+          `The profile "${profile.name}" is more than ${MAX_ROLE_HOPS} roles deep (source_profile links); the action follows at most ${MAX_ROLE_HOPS}.`,
+          hop.roleArn.origin,
+        );
+      }
+      const sourceProfile = current.settings.get('source_profile');
+      const credentialSource = current.settings.get('credential_source');
+      if (sourceProfile && credentialSource) {
+        throw new ConfigError(
+          'InvalidConfigError',
+          `The profile "${current.name}" contains both source_profile and credential_source.`,
+          credentialSource.origin,
+        );
+      }
+      if (credentialSource) {
+        return { source: { kind: 'ready', source: namedSource(current, credentialSource) }, hops: hops.reverse() };
+      }
+      if (!sourceProfile) {
+        throw new ConfigError(
+          'PartialCredentialsError',
+          'Partial credentials found in assume-role, missing: source_profile or credential_source',
+          hop.roleArn.origin,
+        );
+      }
+      const next = this.checkSourceProfile(current, sourceProfile, visited);
+      visited.push(next.name);
+      // A source profile gives its own credentials when it has any static key or is not a role profile.
+      if (hasStaticKeys(next) || !isAssumeRoleProfile(next)) {
+        const found = this.profileCredentials(next);
+        if (!found) throw new ConfigError('InvalidConfigError', `The source profile "${next.name}" must have credentials.`, next.origin);
+        return { source: found.source, hops: [...found.hops, ...hops.reverse()] };
+      }
+      current = next;
     }
-    if (credentialSource) {
-      return { source: { kind: 'ready', source: namedSource(profile, credentialSource) }, hops: [hop] };
-    }
-    if (!sourceProfile) {
-      throw new ConfigError(
-        'PartialCredentialsError',
-        'Partial credentials found in assume-role, missing: source_profile or credential_source',
-        hop.roleArn.origin,
-      );
-    }
-    const next = this.checkSourceProfile(profile, sourceProfile, visited);
-    visited.push(next.name);
-    const inner = this.fromSourceProfile(next, visited);
-    return { source: inner.source, hops: [...inner.hops, hop] };
   }
 
   /** The credentials a profile holds itself (botocore's profile provider chain, env vars disabled). */
@@ -207,22 +235,13 @@ class ProfileGraph {
     return target;
   }
 
-  /** A source profile: its own credentials when it has any static key or is not a role profile. */
-  private fromSourceProfile(profile: Profile, visited: string[]): PlannedChain {
-    if (hasStaticKeys(profile) || !isAssumeRoleProfile(profile)) {
-      const found = this.profileCredentials(profile);
-      if (found) return found;
-      throw new ConfigError('InvalidConfigError', `The source profile "${profile.name}" must have credentials.`, profile.origin);
-    }
-    return this.assumeRole(profile, visited);
-  }
-
   /** SSO profiles: botocore's configuration checks, then our refusal (no interactive login in CI). */
   private rejectSso(profile: Profile): never {
     const resolved = new Map<string, string>([...profile.settings].map(([key, setting]) => [key, setting.value]));
     const required = ['sso_role_name', 'sso_account_id', 'sso_start_url', 'sso_region'];
     const sessionName = profile.settings.get('sso_session');
     if (sessionName) {
+      checkedText(sessionName.value, 'sso_session', sessionName.origin, `profile "${profile.name}"`);
       const session = this.map.ssoSessions.get(sessionName.value);
       if (!session) {
         throw new ConfigError('InvalidConfigError', `The specified sso-session does not exist: "${sessionName.value}"`, sessionName.origin);
@@ -230,6 +249,8 @@ class ProfileGraph {
       for (const [key, setting] of session.settings) {
         const own = resolved.get(key);
         if (own !== undefined && own !== setting.value) {
+          checkedText(own, key, profile.settings.get(key)?.origin ?? setting.origin, `profile "${profile.name}"`);
+          checkedText(setting.value, key, setting.origin, `[sso-session ${sessionName.value}]`);
           throw new ConfigError(
             'InvalidConfigError',
             `The value for ${key} is inconsistent between profile (${own}) and sso-session (${setting.value}).`,
@@ -301,6 +322,10 @@ function staticKeys(section: SettingsSection, provider: string): PlannedChain {
     throw new ConfigError('PartialCredentialsError', `Partial credentials found in ${provider}, missing: aws_secret_access_key`, keyId.origin);
   }
   const token = settings.get('aws_security_token') ?? settings.get('aws_session_token');
+  // Key text is never quoted in an error; a key with a line break could split a written profile file.
+  for (const [key, setting] of [['aws_access_key_id', keyId], ['aws_secret_access_key', secret], ['aws_session_token', token]] as const) {
+    if (setting) checkedText(setting.value, key, setting.origin, `profile "${setting.origin.profile ?? ''}"`);
+  }
   const credentials = {
     accessKeyId: keyId.value,
     secretAccessKey: secret.value,
@@ -310,6 +335,7 @@ function staticKeys(section: SettingsSection, provider: string): PlannedChain {
 }
 
 function namedSource(profile: Profile, setting: Setting): Source {
+  checkedText(setting.value, 'credential_source', setting.origin, `profile "${profile.name}"`);
   const kind = Object.hasOwn(CREDENTIAL_SOURCES, setting.value) ? CREDENTIAL_SOURCES[setting.value] : undefined;
   if (!kind) {
     throw new ConfigError(
@@ -329,6 +355,8 @@ function checkMfa(hops: readonly PlannedHop[], ctx: ResolveContext): void {
   if (ctx.mfaCode) return;
   const needing = [...hops].reverse().find((hop) => hop.mfaSerial);
   if (!needing?.mfaSerial) return;
+  checkedText(needing.mfaSerial.value, 'mfa_serial', needing.mfaSerial.origin, `profile "${needing.profile.name}"`);
+  checkedText(needing.roleArn.value, 'role_arn', needing.roleArn.origin, `profile "${needing.profile.name}"`);
   throw new ConfigError(
     'MissingMfaCode',
     `Profile "${needing.profile.name}" sets mfa_serial = ${needing.mfaSerial.value}, so assuming ${needing.roleArn.value} needs an MFA code: set the 'mfa-token-code' or 'mfa-totp-secret' input.`,
@@ -338,7 +366,10 @@ function checkMfa(hops: readonly PlannedHop[], ctx: ResolveContext): void {
 
 function finishSource(planned: PlannedSource, ctx: ResolveContext): Source {
   if (planned.kind === 'ready') return planned.source;
-  const path = planned.tokenFile.value;
+  const { tokenFile } = planned;
+  const path = checkedText(tokenFile.value, 'web_identity_token_file', tokenFile.origin, `profile "${tokenFile.origin.profile ?? ''}"`);
+  const gitProblem = gitPathProblem(path);
+  if (gitProblem) throw new ConfigError('InvalidConfigError', `web_identity_token_file ${gitProblem}.`, planned.tokenFile.origin);
   if (ctx.githubOidc?.always) return { kind: 'web-identity', token: { kind: 'github-oidc', audience: ctx.githubOidc.audience } };
   if (ctx.fileExists(path)) return { kind: 'web-identity', token: { kind: 'file', path } };
   if (ctx.githubOidc) {
@@ -375,6 +406,7 @@ function stsEndpoint(map: ProfileMap, profile: Profile): { value: string; origin
   if (ignore && ignore.value.toLowerCase() === 'true') return undefined;
   const servicesName = profile.settings.get('services');
   if (servicesName) {
+    checkedText(servicesName.value, 'services', servicesName.origin, `profile "${profile.name}"`);
     const section = map.services.get(servicesName.value);
     if (!section || section.settings.size === 0) {
       throw new ConfigError(
@@ -392,7 +424,7 @@ function stsEndpoint(map: ProfileMap, profile: Profile): { value: string; origin
       );
     }
     const url = sts?.nested?.get('endpoint_url');
-    if (sts && url) return { value: url, origin: sts.origin };
+    if (sts && url) return { value: checkedText(url, 'endpoint_url', sts.origin, `[services ${servicesName.value}] sts`), origin: sts.origin };
   }
   const url = profile.settings.get('endpoint_url');
   return url && url.value !== '' ? { value: scalar(url, 'endpoint_url', profile), origin: url.origin } : undefined;
@@ -529,7 +561,19 @@ function scalar(setting: Setting, key: string, profile: Profile): string {
       setting.origin,
     );
   }
-  return setting.value;
+  return checkedText(setting.value, key, setting.origin, `profile "${profile.name}"`);
+}
+
+/**
+ * Refuses a config value holding a line break (an indented continuation line), a control or a bidi
+ * character: AWS accepts none in ARNs, names, IDs, regions or endpoints, a path or command with one is
+ * a trick, and such text must never reach the log. Deliberate difference from botocore, which would send
+ * or open the value as it is (README "Security model").
+ */
+function checkedText(value: string, key: string, origin: Origin, owner: string): string {
+  const problem = forbiddenCharProblem(value);
+  if (problem) throw new ConfigError('InvalidConfigError', `The setting "${key}" of ${owner} ${problem}.`, origin);
+  return value;
 }
 
 function codePoints(s: string): number {

@@ -91,6 +91,8 @@ export interface Target {
   /** Signing region and endpoint when they differ per target (config mode: each selected profile's own). */
   readonly region?: string;
   readonly stsEndpoint?: string;
+  /** Set when `stsEndpoint` came from the config file (not the trusted `sts-endpoint` input): where. */
+  readonly stsEndpointOrigin?: Origin;
 }
 
 /** Everything execute needs: pure data, validated. */

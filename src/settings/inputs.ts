@@ -4,9 +4,38 @@
  */
 import * as core from '../runner.js';
 import { InputError } from '../errors.js';
+import { forbiddenCharProblem } from '../plan/constraints.js';
+
+/**
+ * Inputs whose value is a list or a document: line breaks are part of the syntax there. Every other
+ * input is one value on one line (a line break in an ARN, endpoint or path is refused).
+ */
+const MULTI_LINE = new Set([
+  'role-chain',
+  'fan-out-roles',
+  'profile',
+  'allowed-account-ids',
+  'allowed-sts-endpoints',
+  'managed-session-policies',
+  'transitive-tag-keys',
+  'custom-tags',
+  'inline-session-policy',
+  'no-proxy',
+]);
+
+/**
+ * The raw input, refused when it holds a character no input needs and that could end a log line or
+ * drive a terminal (the one rule of plan/constraints.ts). CRLF counts as one line break.
+ */
+function read(name: string, trim = true): string {
+  const value = core.getInput(name, { trimWhitespace: trim }).replace(/\r\n/g, '\n');
+  const problem = forbiddenCharProblem(trim ? value : value.trim(), { tab: true, lineBreaks: MULTI_LINE.has(name) });
+  if (problem) throw new InputError(name, problem);
+  return value;
+}
 
 export function text(name: string): string | undefined {
-  const value = core.getInput(name).trim();
+  const value = read(name).trim();
   return value === '' ? undefined : value;
 }
 
@@ -23,6 +52,7 @@ export function secret(name: string): string | undefined {
   if (value === '') return undefined;
   core.setSecret(value);
   if (raw !== value) core.setSecret(raw);
+  read(name, false); // masked first: the check's error never quotes the value anyway
   return value;
 }
 
@@ -57,7 +87,7 @@ export function parseInteger(name: string, value: string, range: { min: number; 
 
 /** One value per line; blank lines and whole-line `#` comments dropped; commas also separate when `commas`. */
 export function list(name: string, opts: { commas?: boolean } = {}): string[] {
-  const value = core.getInput(name);
+  const value = read(name);
   const items = value
     .split(/\r?\n/)
     .flatMap((line) => (opts.commas ? line.split(',') : [line]))
@@ -68,8 +98,7 @@ export function list(name: string, opts: { commas?: boolean } = {}): string[] {
 
 /** Lines with their 1-based line numbers, for inputs whose errors point at a line. */
 export function lines(name: string): Array<{ text: string; line: number }> {
-  return core
-    .getInput(name)
+  return read(name)
     .split(/\r?\n/)
     .map((text, i) => ({ text: text.trim(), line: i + 1 }))
     .filter(({ text }) => text !== '' && !text.startsWith('#'));

@@ -8,6 +8,7 @@ import * as input from './inputs.js';
 import { parseRoleChainLine, type HopSpec } from './roleChain.js';
 import { decodeBase32 } from '../sources/totp.js';
 import type { ProxyInputs } from '../net/proxy.js';
+import { parseAllowedHost } from '../plan/endpointTrust.js';
 
 export type SourceChoice =
   | { kind: 'github-oidc' }
@@ -58,6 +59,8 @@ export interface Settings {
   readonly hopDefaults: HopDefaults;
   readonly mfaCode?: MfaCode;
   readonly stsEndpoint?: string;
+  /** Hosts beyond AWS STS and loopback that a config or environment endpoint may name (`allowed-sts-endpoints`). */
+  readonly allowedStsEndpoints: string[];
   readonly outputCredentials: boolean;
   readonly outputEnvCredentials: boolean;
   readonly unsetCurrentCredentials: boolean;
@@ -129,6 +132,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     hopDefaults: readHopDefaults(),
     mfaCode: readMfaCode(mfaTokenCode, mfaTotpSecret),
     stsEndpoint: readEndpoint(),
+    allowedStsEndpoints: input.list('allowed-sts-endpoints', { commas: true }).map(parseAllowedHost),
     outputCredentials: input.boolean('output-credentials', false),
     // Keys in the environment would win over the refreshing profile, and stop working after their hour.
     outputEnvCredentials: input.boolean('output-env-credentials', !(refresh || awsProfile !== undefined || multiTarget)),
@@ -337,10 +341,20 @@ function readProxyUrl(): string | undefined {
   // The password is the secret: logs then show the proxy as http://user:***@host.
   if (url.password) {
     input.mask(url.password);
-    input.mask(decodeURIComponent(url.password));
+    // A stray `%` makes the password undecodable; it is then masked as written only.
+    const decoded = decodeOrUndefined(url.password);
+    if (decoded !== undefined) input.mask(decoded);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new InputError('http-proxy', `must be an http:// or https:// URL, got ${url.protocol}`);
   }
   return value;
+}
+
+function decodeOrUndefined(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
 }
