@@ -253,12 +253,9 @@ function checkCustomTags(tags: readonly SessionTag[]): void {
 function targetName(settings: Settings, chain: Chain, index: number): string {
   const last = chain.hops[chain.hops.length - 1];
   const arn = last ? parseRoleArn(last.roleArn) : undefined;
-  return renderProfileName(settings.profileOutput.nameTemplate, {
-    account: arn?.accountId ?? 'source',
-    role: arn?.roleName ?? 'source',
-    partition: arn?.partition ?? 'aws',
-    index: index + 1,
-  });
+  const fromAwsProfile = settings.profileOutput.awsProfile !== undefined && settings.profileOutput.nameTemplate === settings.profileOutput.awsProfile;
+  const fields = { account: arn?.accountId ?? 'source', role: arn?.roleName ?? 'source', partition: arn?.partition ?? 'aws', index: index + 1 };
+  return renderProfileName(settings.profileOutput.nameTemplate, fields, fromAwsProfile ? 'aws-profile' : 'profile-name-template');
 }
 
 function checkUniqueNames(targets: readonly Target[], input: string): void {
