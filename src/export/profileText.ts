@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { UserError } from '../errors.js';
 import { pyStrip } from '../config/configparser.js';
-import { detectNewline, headerFor, joinLines, parseIni, profileOfSection, splitLines, type IniFileKind, type Line } from './iniSections.js';
+import { detectNewline, headerFor, joinLines, parseIni, profileOfSection, splitLines, type IniFileKind, type Line, type ParsedIni } from './iniSections.js';
 import { isProcess, type ProfileEntry } from './profilePaths.js';
 import { checkDir, readRegularFile } from './safeFiles.js';
 
@@ -71,6 +71,8 @@ export interface FileState {
   readonly original: Buffer | undefined;
   readonly codec: Codec;
   readonly lines: Line[];
+  /** The lines as configparser reads them (parsed once: the files are locked meanwhile). */
+  readonly parsed: ParsedIni;
 }
 
 export async function readState(path: string, kind: IniFileKind): Promise<FileState> {
@@ -79,8 +81,9 @@ export async function readState(path: string, kind: IniFileKind): Promise<FileSt
   const buf = original ?? Buffer.alloc(0);
   const codec = codecFor(buf);
   const lines = splitLines(codec.decode(buf));
-  checkIni(path, lines);
-  return { path, kind, original, codec, lines };
+  const parsed = parseIni(lines);
+  checkIni(path, parsed);
+  return { path, kind, original, codec, lines, parsed };
 }
 
 function blockFor(entry: ProfileEntry, kind: IniFileKind): string[] {
@@ -134,8 +137,7 @@ export interface WritePlan {
  * a header nor a comment, a NUL byte) is refused, never appended to: botocore could not read it either,
  * and it is likely not the file the user meant (a copy of /etc/passwd, a log).
  */
-function checkIni(path: string, lines: readonly Line[]): void {
-  const { kinds } = parseIni(lines);
+function checkIni(path: string, { lines, kinds }: ParsedIni): void {
   for (const [i, kind] of kinds.entries()) {
     const nul = lines[i]?.text.includes('\0');
     if (kind !== 'preamble' && kind !== 'invalid' && !nul) continue;
@@ -154,9 +156,8 @@ function span(lines: readonly Line[], from: number, to: number, nl: string): Lin
 }
 
 export function planWrite(state: FileState, entries: readonly ProfileEntry[], overwrite: boolean): WritePlan {
-  const { codec, lines, kind } = state;
+  const { codec, lines, kind, parsed } = state;
   const nl = detectNewline(lines);
-  const parsed = parseIni(lines);
   const conflicts: Conflict[] = [];
   /** Per original line index: lines to emit instead of the span starting there, and where it ends. */
   const replaceAt = new Map<number, { until: number; with: Line[] }>();
@@ -253,8 +254,7 @@ export interface RemovePlan {
  * this file whose bytes are still exactly those written; sections that changed are left, and named.
  */
 export function planRemove(state: FileState, records: readonly WrittenSection[]): RemovePlan {
-  const { codec, lines, kind } = state;
-  const parsed = parseIni(lines);
+  const { codec, lines, kind, parsed } = state;
   const deleted = new Set<number>();
   const restoreAt = new Map<number, Line[]>();
   const used = new Set<number>();
