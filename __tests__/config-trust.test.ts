@@ -18,6 +18,7 @@ import type { Plan } from '../src/plan/types.js';
 import { readTokenFile } from '../src/sources/tokenFile.js';
 import { readSettings } from '../src/settings/settings.js';
 import { buildInputPlan } from '../src/plan/buildInputPlan.js';
+import { checkTargetNames } from '../src/plan/profileNames.js';
 import { ACTION_YML, inputEnvName, readActionInputDefaults } from './support/harness.js';
 
 const posix = process.platform !== 'win32';
@@ -272,7 +273,8 @@ describe('every input error names the input the user typed', () => {
     const write = process.stdout.write;
     process.stdout.write = (() => true) as typeof process.stdout.write; // the ::add-mask:: lines
     try {
-      buildInputPlan(readSettings(process.env), github);
+      const settings = readSettings(process.env);
+      checkTargetNames(buildInputPlan(settings, github), settings);
     } catch (err) {
       if (err instanceof InputError) return err;
       throw err;

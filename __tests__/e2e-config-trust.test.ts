@@ -192,12 +192,12 @@ describe('input errors name the input the user typed, through the bundle', () =>
   test('config mode: a bad aws-profile is refused before any call, naming aws-profile', async () => {
     const path = writeConfig(`[profile ci]\nweb_identity_token_file = /var/run/not-in-ci/token\nrole_arn = ${HUB}\nregion = us-east-1\n`);
     const r = await s.main({ inputs: { 'config-file': path, profile: 'ci', 'aws-profile': 'bad name' }, env: s.oidcEnv });
-    refused(r, `Input 'aws-profile': "bad name" may only contain letters, digits and _.@+=,:-`);
+    refused(r, `Input 'aws-profile': the profile name "bad name" contains whitespace or control characters`);
   });
 
   test.each([
     ['http-proxy', { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'http-proxy': 'http://[::1' }, "Input 'http-proxy': is not a URL"],
-    ['aws-profile', { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'aws-profile': 'bad name' }, "Input 'aws-profile': gives the profile name"],
+    ['aws-profile', { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'aws-profile': 'bad name' }, "Input 'aws-profile': the profile name \"bad name\" contains whitespace"],
     ['sts-endpoint', { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'sts-endpoint': 'https://sts.amazonaws.com\n::warning::x' }, "Input 'sts-endpoint': contains a line break (U+000A)"],
     ['role-session-name', { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'role-session-name': 'ok\r::warning::x' }, "Input 'role-session-name': contains a line break (U+000D)"],
     ['env-profile', { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'env-profile': 'nope' }, `Input 'env-profile': no target named "nope"`],

@@ -265,7 +265,8 @@ function planProblems(plan: Plan, settings: Settings): Problem[] {
   for (const target of plan.targets) {
     if (names.has(target.name)) problems.push({ code: 'target-name', detail: `target ${target.name} twice` });
     names.add(target.name);
-    if (inputMode && profileNameProblem(target.name)) problems.push({ code: 'target-name', detail: `target name ${target.name}` });
+    // One name rule, at plan time: every name a plan can write passes it (input mode: every target name).
+    if ((inputMode || settings.profileOutput.write) && profileNameProblem(target.name)) problems.push({ code: 'target-name', detail: `target name ${target.name}` });
     const region = target.region ?? plan.region;
     if (C.regionProblem(region)) problems.push({ code: 'region', detail: `target region ${region}` });
     problems.push(...chainProblems(target.chain, { mode: inputMode ? 'inputs' : 'config', region }));

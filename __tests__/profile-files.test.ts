@@ -531,14 +531,17 @@ describe('removeProfiles', () => {
     expect(existsSync(paths.configFile)).toBe(false);
   });
 
-  it('removes indented lines after its section with it, as configparser reads them as part of the value', async () => {
+  it('leaves a section someone changed after it was written (an indented line configparser reads as part of it), and names it', async () => {
     const dir = scratch();
     const paths = { credentialsFile: join(dir, 'credentials'), configFile: join(dir, 'config') };
     writeFileSync(paths.configFile, '[profile a]\nregion = x\n  more\n');
     const w = await writeProfiles(paths, [entry('dev')], { overwrite: false });
-    writeFileSync(paths.configFile, `${text(paths.configFile)}  [profile b]\n`);
-    await removeProfiles(w);
-    expect(text(paths.configFile)).toBe('[profile a]\nregion = x\n  more\n');
+    const changed = `${text(paths.configFile)}  [profile b]\n`;
+    writeFileSync(paths.configFile, changed);
+    const report = await removeProfiles(w);
+    expect(report.left).toEqual([{ file: paths.configFile, profile: 'dev' }]);
+    expect(text(paths.configFile)).toBe(changed);
+    expect(text(paths.credentialsFile)).toContain('[dev]'); // a profile is its two sections: both stay
   });
 });
 

@@ -1,10 +1,15 @@
-/** Job environment for later steps: credentials, region, optional AWS_PROFILE. */
+/**
+ * Job environment for later steps: credentials, region, optional AWS_PROFILE and profile file paths.
+ * Planned first (nothing written), applied last: the export is a transaction (see index.ts).
+ */
 import * as core from '../runner.js';
 import { createHash } from 'node:crypto';
 import type { AwsCredentials } from '../plan/types.js';
 
 export const CREDENTIAL_VARS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
 export const RESTORABLE_VARS = ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE'] as const;
+/** Every variable this action may export; the post step touches no other (never e.g. BASH_ENV or PATH). */
+export const MANAGED_VARS: readonly string[] = [...CREDENTIAL_VARS, ...RESTORABLE_VARS];
 
 /** A value's fingerprint: lets post tell "still ours" without storing the value. */
 export function fingerprint(value: string): string {
@@ -14,14 +19,17 @@ export function fingerprint(value: string): string {
 export class EnvExport {
   readonly exported: Array<{ name: string; fingerprint: string }> = [];
   readonly previous: Record<string, string | null> = {};
+  private readonly pending: Array<{ name: string; value: string }> = [];
 
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
+  /** Plans one export; nothing is written before `apply`. */
   set(name: string, value: string): void {
+    if (!MANAGED_VARS.includes(name)) throw new Error(`${name} is not a variable this action manages`);
     if (!(name in this.previous) && (RESTORABLE_VARS as readonly string[]).includes(name)) {
       this.previous[name] = this.env[name] ?? null;
     }
-    core.exportVariable(name, value);
+    this.pending.push({ name, value });
     this.exported.push({ name, fingerprint: fingerprint(value) });
   }
 
@@ -43,5 +51,10 @@ export class EnvExport {
     for (const name of [...CREDENTIAL_VARS, 'AWS_REGION', 'AWS_DEFAULT_REGION']) {
       if (this.env[name]) this.set(name, '');
     }
+  }
+
+  /** Writes the planned exports (GITHUB_ENV), in order. */
+  apply(): void {
+    for (const { name, value } of this.pending) core.exportVariable(name, value);
   }
 }

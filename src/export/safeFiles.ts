@@ -36,7 +36,37 @@ function symlinkError(path: string, what: string): UserError {
   );
 }
 
-/** Throws unless `dir` is absent or a real directory. Returns whether it exists. */
+/**
+ * Largest profile file read or written: far above a real one (1 000 profiles with session tokens are
+ * about 1.5 MB), small enough that a wrong path (a device, a log) is refused before it costs memory.
+ */
+export const MAX_PROFILE_FILE_BYTES = 16 * 1024 * 1024;
+
+/** Whether ownership and permission bits mean anything here (not on Windows). */
+export const POSIX_OWNERSHIP = process.platform !== 'win32' && typeof process.getuid === 'function';
+
+interface OwnedStat {
+  readonly uid: number;
+  readonly mode: number;
+}
+
+/**
+ * Why a directory that will hold written profiles (or the private directory) cannot be trusted, as
+ * OpenSSH judges `~/.ssh`: it must belong to this user (or root) and not be writable by group or
+ * others, else another user could swap a file in it. `stickyOk`: a sticky world-writable directory
+ * (/tmp) is fine as the parent of a private directory, since nobody else can rename entries in it.
+ */
+export function dirTrustProblem(st: OwnedStat, stickyOk = false): string | undefined {
+  if (!POSIX_OWNERSHIP) return undefined;
+  const me = process.getuid!();
+  if (st.uid !== me && st.uid !== 0) return `belongs to another user (uid ${st.uid})`;
+  if ((st.mode & 0o022) !== 0 && !(stickyOk && (st.mode & 0o1000) !== 0)) {
+    return `can be written by group or others (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}); chmod go-w it`;
+  }
+  return undefined;
+}
+
+/** Throws unless `dir` is absent or a real directory this user can trust. Returns whether it exists. */
 export async function checkDir(dir: string): Promise<boolean> {
   let st;
   try {
@@ -47,6 +77,8 @@ export async function checkDir(dir: string): Promise<boolean> {
   }
   if (st.isSymbolicLink()) throw symlinkError(dir, 'the directory');
   if (!st.isDirectory()) throw new UserError(`Refusing to write AWS profiles: ${dir} is not a directory.`);
+  const problem = dirTrustProblem(st);
+  if (problem) throw new UserError(`Refusing to write AWS profiles in ${dir}: the directory ${problem}.`);
   return true;
 }
 
@@ -118,6 +150,7 @@ export async function readRegularFile(path: string): Promise<Buffer | undefined>
   }
   if (st.isSymbolicLink()) throw symlinkError(path, 'the file');
   if (!st.isFile()) throw new UserError(`Refusing to write AWS profiles: ${path} is not a regular file.`);
+  checkFileStat(path, st);
   let fh;
   try {
     fh = await open(path, fsc.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
@@ -130,11 +163,35 @@ export async function readRegularFile(path: string): Promise<Buffer | undefined>
   try {
     const fst = await fh.stat();
     if (!fst.isFile()) throw new UserError(`Refusing to write AWS profiles: ${path} is not a regular file.`);
-    return await fh.readFile();
+    checkFileStat(path, fst);
+    // Read at most one byte past the cap: a file growing while read is refused too.
+    const buf = Buffer.alloc(Math.min(fst.size, MAX_PROFILE_FILE_BYTES) + 1);
+    let got = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+      if (got === buf.length) break;
+    }
+    if (got > MAX_PROFILE_FILE_BYTES) throw tooBig(path);
+    if (got === buf.length) throw new UserError(`Refusing to write AWS profiles: ${path} grew while it was being read.`);
+    return buf.subarray(0, got);
   } catch (e) {
     throw fsError('read', path, e);
   } finally {
     await fh.close();
+  }
+}
+
+function tooBig(path: string): UserError {
+  return new UserError(`Refusing to write AWS profiles: ${path} is larger than ${MAX_PROFILE_FILE_BYTES / 1024 / 1024} MiB, which no AWS profile file is.`);
+}
+
+/** A profile file must be this user's and under the size cap. */
+function checkFileStat(path: string, st: OwnedStat & { readonly size: number }): void {
+  if (st.size > MAX_PROFILE_FILE_BYTES) throw tooBig(path);
+  if (POSIX_OWNERSHIP && st.uid !== process.getuid!()) {
+    throw new UserError(`Refusing to write AWS profiles: ${path} belongs to another user (uid ${st.uid}).`);
   }
 }
 

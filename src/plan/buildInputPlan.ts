@@ -255,21 +255,9 @@ function checkCustomTags(tags: readonly SessionTag[]): void {
 function targetName(settings: Settings, chain: Chain, index: number): string {
   const last = chain.hops[chain.hops.length - 1];
   const arn = last ? parseRoleArn(last.roleArn) : undefined;
-  const { nameTemplate, awsProfile } = settings.profileOutput;
-  try {
-    return renderProfileName(nameTemplate, {
-      account: arn?.accountId ?? 'source',
-      role: arn?.roleName ?? 'source',
-      partition: arn?.partition ?? 'aws',
-      index: index + 1,
-    });
-  } catch (err) {
-    // With one target, aws-profile is the template: the error names the input the user typed.
-    if (err instanceof InputError && awsProfile !== undefined && nameTemplate === awsProfile) {
-      throw new InputError('aws-profile', err.message.replace(/^Input 'profile-name-template': /, ''));
-    }
-    throw err;
-  }
+  const fromAwsProfile = settings.profileOutput.awsProfile !== undefined && settings.profileOutput.nameTemplate === settings.profileOutput.awsProfile;
+  const fields = { account: arn?.accountId ?? 'source', role: arn?.roleName ?? 'source', partition: arn?.partition ?? 'aws', index: index + 1 };
+  return renderProfileName(settings.profileOutput.nameTemplate, fields, fromAwsProfile ? 'aws-profile' : 'profile-name-template');
 }
 
 function checkUniqueNames(targets: readonly Target[], input: string): void {

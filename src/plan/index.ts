@@ -1,16 +1,17 @@
-/** Settings → Plan, in input mode or config-profile mode. */
+/** Settings → Plan, in input mode or config-profile mode; every profile name to be written is checked here. */
 import { InputError } from '../errors.js';
 import type { Settings } from '../settings/settings.js';
 import { buildConfigPlan } from './buildConfigPlan.js';
 import { buildInputPlan } from './buildInputPlan.js';
 import { githubContextFromEnv } from './github.js';
-import { profileNameProblem } from './profileNames.js';
+import { checkTargetNames, profileNameProblem } from './profileNames.js';
 import type { Plan } from './types.js';
 
 export async function buildPlan(settings: Settings, env: NodeJS.ProcessEnv): Promise<Plan> {
   const github = githubContextFromEnv(env);
   if (settings.mode.kind === 'config') checkRename(settings.profileOutput.awsProfile);
   const plan = settings.mode.kind === 'inputs' ? buildInputPlan(settings, github) : await buildConfigPlan(settings, github, env);
+  checkTargetNames(plan, settings);
   checkEnvProfile(plan, settings.profileOutput.envProfile);
   return plan;
 }
@@ -18,7 +19,7 @@ export async function buildPlan(settings: Settings, env: NodeJS.ProcessEnv): Pro
 /** Config mode writes the one profile under `aws-profile` as typed: checked now, not after the STS calls. */
 function checkRename(awsProfile: string | undefined): void {
   const problem = awsProfile === undefined ? undefined : profileNameProblem(awsProfile);
-  if (problem) throw new InputError('aws-profile', `"${awsProfile}" ${problem}`);
+  if (problem) throw new InputError('aws-profile', `the profile name ${JSON.stringify(awsProfile)} ${problem}`);
 }
 
 /** `env-profile` must name one of the targets (or be `none`), known before any call. */

@@ -1,17 +1,20 @@
 /**
- * The helper's private files: a 0700 directory under RUNNER_TEMP holding the plan (0600) and one
- * credentials cache file per profile (0600), each replaced atomically. The plan can name a command
- * to run (a profile's credential_process), so it is read only if this user owns it and nobody else
- * can write it.
+ * The helper's private files, inside the step's private directory (export/privateDir.ts: 0700 under
+ * RUNNER_TEMP, removed by the post step through its verified manifest): the plan (0600) and one
+ * credentials cache file per profile (0600), each replaced atomically. Cache files are named by a hash
+ * of the profile name, never by the name itself. The plan can name a command to run (a profile's
+ * credential_process), so it is read only if this user owns it and nobody else can write it.
  */
-import { mkdtemp, readFile, rename, rm, lstat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile, lstat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import type { AwsCredentials } from '../plan/types.js';
 import { errCode } from '../export/fileLock.js';
-import { writeTemp } from '../export/safeFiles.js';
+import { writePrivateFile, type PrivateDir } from '../export/privateDir.js';
 import { credentialProcessCommand, serializeRefreshPlan, type RefreshPlan } from './refreshPlan.js';
+
+export { writePrivateFile };
 
 export const PLAN_FILE = 'plan.json';
 
@@ -20,26 +23,9 @@ export interface CachedCredentials {
   readonly obtainedAt: Date;
 }
 
-/** A new private directory (mkdtemp creates it 0700). */
-export async function createRefreshDir(env: NodeJS.ProcessEnv): Promise<string> {
-  return mkdtemp(join(env['RUNNER_TEMP'] || tmpdir(), DIR_PREFIX));
-}
-
-const DIR_PREFIX = 'aws-assume-chain-';
-
-export async function removeRefreshDir(dir: string): Promise<void> {
-  if (!basename(dir).startsWith(DIR_PREFIX)) return; // only ever a directory createRefreshDir made
-  await rm(dir, { recursive: true, force: true });
-}
-
 export function cacheFileFor(dir: string, profile: string): string {
-  // Profile names are validated before anything is written: no slashes, quotes or whitespace.
-  return join(dir, `${profile}.credentials.json`);
-}
-
-export async function writePrivateFile(path: string, text: string): Promise<void> {
-  const tmp = await writeTemp(path, Buffer.from(text, 'utf8'));
-  await rename(tmp, path);
+  // A hash, not the name: no text from a config or input ever becomes part of a path.
+  return join(dir, `cache-${createHash('sha256').update(profile, 'utf8').digest('hex').slice(0, 32)}.json`);
 }
 
 /** The file's text, after checking it is a regular file of ours that only we can write. */
@@ -93,28 +79,22 @@ export interface InstalledRefresh {
 }
 
 /**
- * The helper's private directory: the plan, and a cache seeded with this step's credentials (so the
- * first call makes no STS call). The command runs the runner's node on this bundle, as the step was
- * started: both stay in place for the whole job.
+ * The plan and a cache seeded with this step's credentials (so the first call makes no STS call), in
+ * the step's private directory. The command runs the runner's node on this bundle, as the step was
+ * started: both stay in place for the whole job. On failure the caller removes the whole directory.
  */
 export async function installRefresh(
   plan: RefreshPlan,
   seeds: ReadonlyArray<{ readonly profile: string; readonly credentials: AwsCredentials }>,
-  env: NodeJS.ProcessEnv,
+  dir: PrivateDir,
 ): Promise<InstalledRefresh> {
-  const dir = await createRefreshDir(env);
-  const planFile = join(dir, PLAN_FILE);
-  try {
-    await writePrivateFile(planFile, serializeRefreshPlan(plan));
-    const obtainedAt = new Date();
-    for (const { profile, credentials } of seeds) {
-      const { expiration } = credentials;
-      if (expiration) await writeCache(cacheFileFor(dir, profile), { credentials: { ...credentials, expiration }, obtainedAt });
-    }
-  } catch (err) {
-    await removeRefreshDir(dir);
-    throw err;
+  const planFile = join(dir.path, PLAN_FILE);
+  await writePrivateFile(planFile, serializeRefreshPlan(plan));
+  const obtainedAt = new Date();
+  for (const { profile, credentials } of seeds) {
+    const { expiration } = credentials;
+    if (expiration) await writeCache(cacheFileFor(dir.path, profile), { credentials: { ...credentials, expiration }, obtainedAt });
   }
   const entry = resolve(process.argv[1] ?? '');
-  return { dir, commandFor: (profile) => credentialProcessCommand(process.execPath, entry, planFile, profile) };
+  return { dir: dir.path, commandFor: (profile) => credentialProcessCommand(process.execPath, entry, planFile, profile) };
 }
