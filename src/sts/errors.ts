@@ -3,6 +3,7 @@
  * bodies), so only the code, status and AWS's message cross this boundary — never the SDK object.
  */
 import { UserError } from '../errors.js';
+import { DeadlineError, ReplyTooLargeError } from '../net/bounded.js';
 
 /** Never retried: the same request would fail the same way. */
 const FINAL_CODES = new Set([
@@ -71,6 +72,9 @@ interface SdkLikeError {
 
 /** Turn whatever the SDK or node threw into an StsError; `endpoint` names the URL for network errors. */
 export function toStsError(err: unknown, action: string, endpoint: string, roleArn?: string): StsError {
+  // Our own bounds first: a deadline is worth another attempt, an oversized reply is not.
+  if (err instanceof DeadlineError) return new StsError(action, 'Timeout', undefined, err.message, true, roleArn);
+  if (err instanceof ReplyTooLargeError) return new StsError(action, 'ReplyTooLarge', undefined, `${endpoint}: ${err.message}`, false, roleArn);
   const e = (typeof err === 'object' && err !== null ? err : {}) as SdkLikeError;
   const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
   const networkCode = typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : 'Error';
@@ -80,7 +84,7 @@ export function toStsError(err: unknown, action: string, endpoint: string, roleA
     return new StsError(action, code, status, oneLine(rawMessage), isRetryableCode(code, status), roleArn);
   }
   if (networkCode === 'TimeoutError' || networkCode === 'RequestTimeout' || /timed? ?out/i.test(rawMessage)) {
-    return new StsError(action, 'Timeout', undefined, `no answer from ${endpoint} in time`, true, roleArn);
+    return new StsError(action, 'Timeout', undefined, `${endpoint} did not answer in time`, true, roleArn);
   }
   if (networkCode === 'ECONNREFUSED' || networkCode === 'ENOTFOUND' || networkCode === 'EHOSTUNREACH') {
     return new StsError(action, networkCode, undefined, `cannot reach the STS endpoint ${endpoint}`, false, roleArn);
