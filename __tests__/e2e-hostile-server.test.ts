@@ -4,7 +4,10 @@
  * a token service that echoes the request's Authorization header. Each is one clear `::error::` line,
  * in bounded time and memory, with nothing exported and nothing leaked.
  */
-import { Job, NODE24_BIN, assertNoLeaks, type StepResult, type StepOptions } from './support/harness.js';
+import { exec } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Job, NODE24_BIN, REPO_ROOT, assertNoLeaks, type StepResult, type StepOptions } from './support/harness.js';
 import { startHostileServer, HUGE_BYTES, type HostileServer, type StsMode } from './support/hostile-server.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/ci/deployer';
@@ -161,4 +164,31 @@ describe('the token service cannot make the action print the request token', () 
     expect(r.warnings).toEqual([]);
     expect(server.requests.sts).toBe(0);
   });
+});
+
+test('the refresh helper gives up at the plan\'s timeout, with one line on stderr', async () => {
+  const main = await run({ refresh: 'true', 'aws-profile': 'deploy', 'action-timeout-s': '4' });
+  expect(main.errors).toEqual([]);
+  const config = fs.readFileSync(path.join(job.dirs.home, '.aws', 'config'), 'utf8');
+  const line = /^credential_process = (.*)$/m.exec(config.slice(config.indexOf('[profile deploy]')))![1]!;
+  // Two hours on, the cache is stale; STS now answers one byte a second.
+  server.stsMode = 'drip';
+  const env = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: job.dirs.home,
+    ...server.env(REQUEST_TOKEN),
+    NODE_OPTIONS: `--import=${path.join(REPO_ROOT, '__tests__', 'fixtures', 'fake-clock.mjs')}`,
+    FAKE_CLOCK_OFFSET_MS: String(2 * 3600 * 1000),
+  };
+  const started = Date.now();
+  const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    exec(line, { env, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    );
+  });
+  expect(out.code).toBe(1);
+  expect(Date.now() - started).toBeLessThan(10_000);
+  expect(out.stdout).toBe('');
+  expect(out.stderr).toMatch(/^aws-assume-chain credential-process: [^\n]*(did not answer within [\d.]+ s|timed out after 4 s)[^\n]*\n$/);
+  for (const secret of [REQUEST_TOKEN, ...server.issued]) expect(out.stderr).not.toContain(secret);
 });

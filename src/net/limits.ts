@@ -35,6 +35,6 @@ export const STS_DEFAULT_DURATION_S = 3_600;
 
 /** Seconds as people read them: whole seconds, or one decimal below ten. */
 export function seconds(ms: number): string {
-  const s = ms / 1000;
-  return s >= 10 || Number.isInteger(s) ? `${Math.round(s)} s` : `${s.toFixed(1)} s`;
+  const s = Math.round(ms / 100) / 10;
+  return s >= 10 || Number.isInteger(s) ? `${Math.round(s)} s` : `${s} s`;
 }

@@ -92,7 +92,8 @@ async function fromProcess(source: Extract<Source, { kind: 'process' }>, deadlin
   const argv = shlexSplit(source.command);
   if (!argv || argv.length === 0) throw fail('the credential_process command is empty or has an unclosed quote');
   // Room for the kill's grace period and the report, inside the step's deadline.
-  const timeoutMs = Math.max(1000, Math.min(PROCESS_TIMEOUT_MS, deadline - Date.now() - PROCESS_KILL_GRACE_MS - 1000));
+  // Whole seconds, so the timeout reported is the one applied.
+  const timeoutMs = Math.max(1000, Math.round(Math.min(PROCESS_TIMEOUT_MS, deadline - Date.now() - PROCESS_KILL_GRACE_MS - 1000) / 1000) * 1000);
   const out = await runProcess(argv, timeoutMs);
   if (out.kind !== 'exited') throw fail(unfinished(out, argv[0]!, timeoutMs));
   let parsed: Record<string, unknown> | undefined;
