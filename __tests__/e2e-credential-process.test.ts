@@ -130,7 +130,7 @@ process.stderr.write('debug: Authorization: Bearer abc.def-private\\n');
 process.stderr.write('::warning::injected\\n\\u001b[31mfatal: the vault said no\\n');
 process.exitCode = 1;`);
   const r = await s.main({ inputs: { 'aws-region': 'us-east-1', 'config-file': config, profile: 'deploy' }, env: s.stsEnv });
-  failedCleanly(r, /custom-process: the process exited with code 1; its stderr ends: .*fatal: the vault said no/, [PRIVATE_TOKEN, 'abc.def-private']);
+  failedCleanly(r, /custom-process: debug: .*fatal: the vault said no \[/, [PRIVATE_TOKEN, 'abc.def-private']);
   expect(r.errors[0]).toContain('debug: signing with ***');
   expect(r.errors[0]).toContain('\\x1b[31mfatal');
   expect(r.masks).toEqual(expect.arrayContaining([USER.accessKeyId, USER.secretAccessKey]));

@@ -107,9 +107,9 @@ async function fromProcess(source: Extract<Source, { kind: 'process' }>, deadlin
   const secrets = ['AccessKeyId', 'SecretAccessKey', 'SessionToken'].map((key) => parsed?.[key]).filter((v): v is string => typeof v === 'string' && v !== '');
   for (const secret of secrets) core.setSecret(secret);
   if (out.exitCode !== 0) {
-    const how = out.exitCode === null ? `was killed by ${out.signal ?? 'a signal'}` : `exited with code ${out.exitCode}`;
+    // botocore's wording: the process's own stderr (here its short, redacted tail), else how it ended.
     const said = diagnostic(out.stderr, { secrets, tail: true });
-    throw fail(`the process ${how}${said ? `; its stderr ends: ${said}` : ''}`);
+    throw fail(said || (out.exitCode === null ? `the process was killed by ${out.signal ?? 'a signal'}` : `the process exited with code ${out.exitCode}`));
   }
   if (!parsed) throw fail('the process did not print a JSON object');
   if (parsed['Version'] !== 1) {
