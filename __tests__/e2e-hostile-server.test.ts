@@ -139,6 +139,15 @@ describe('a reply one byte a second fails at the request deadline, not the step\
   });
 });
 
+test('an STS error that echoes the request quotes neither the signer\'s keys nor the web identity token', async () => {
+  // Hop 1 honest; hop 2 (signed with hop 1's session) answers with the whole request in its message.
+  server.stsModes = { AssumeRole: 'echo-error' };
+  const r = await run({ 'role-chain': `${ROLE}\narn:aws:iam::123456789012:role/second`, 'role-to-assume': '' });
+  failedCleanly(r, /AssumeRole arn:aws:iam::123456789012:role\/second failed: UnknownError \(HTTP 403\): denied; you sent /);
+  expect(r.errors[0]).toContain('Authorization: ***');
+  expect(r.errors[0]).toContain('"x-amz-security-token":"***"');
+});
+
 describe('the token service cannot make the action print the request token', () => {
   test('the request token is masked before any request', async () => {
     const r = await run({});

@@ -99,12 +99,18 @@ describe('diagnostic: a peer\'s words, short, escaped and redacted', () => {
       'key AKIAIOSFODNN7EXAMPLE secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
       'named: hunter2-named',
     ].join('\n');
-    const out = redact(text, ['hunter2-named']);
+    const out = redact(text, { secrets: ['hunter2-named'] });
     for (const secret of ['s3cr3t-request-token', 'dXNlcjpwYXNz', jwt, 'abc.def', 'AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI', 'hunter2-named']) {
       expect(out).not.toContain(secret);
     }
     expect(out).toContain('Authorization: ***');
     expect(out).toContain('named: ***');
+  });
+
+  test('long identifiers can be kept where they matter, named secrets still go', () => {
+    const text = 'User: arn:aws:sts::111111111111:assumed-role/hub/run-1234567890-attempt-1 is not authorized; token IQoJb3JpZ2luX2VjE123';
+    expect(redact(text, { longRuns: false, secrets: ['IQoJb3JpZ2luX2VjE123'] })).toBe(text.replace('IQoJb3JpZ2luX2VjE123', '***'));
+    expect(redact(text)).not.toContain('run-1234567890'); // the default is the safe side
   });
 
   test('readable text stays readable: words, paths without digits, short numbers', () => {

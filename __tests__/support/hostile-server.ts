@@ -6,7 +6,9 @@
  * STS modes: 'honest' (a correct reply), 'other-account', 'other-role', 'other-session',
  * 'expired' (1970), 'far-future' (9999), 'long' (12 h when 1 h was asked), 'bad-key-id', 'bad-secret'
  * (a line break inside), 'huge' (HUGE_BYTES streamed, chunked, no length declared), 'huge-declared'
- * (a Content-Length of HUGE_BYTES, then the bytes), 'drip' (headers, then one body byte a second).
+ * (a Content-Length of HUGE_BYTES, then the bytes), 'drip' (headers, then one body byte a second),
+ * 'echo-error' (HTTP 403 AccessDenied whose message quotes the request's headers and body, with an
+ * odd error code). `stsModes` sets a mode for one action only.
  * Token modes: 'honest' (a JWT-shaped token), 'echo-auth' (HTTP 401 quoting the request's headers),
  * 'huge', 'drip', 'not-a-jwt'.
  */
@@ -26,7 +28,8 @@ export type StsMode =
   | 'bad-secret'
   | 'huge'
   | 'huge-declared'
-  | 'drip';
+  | 'drip'
+  | 'echo-error';
 export type TokenMode = 'honest' | 'echo-auth' | 'huge' | 'drip' | 'not-a-jwt';
 
 /** 50 MB: what the issue measured at 2 GiB of memory before replies were capped. */
@@ -35,6 +38,8 @@ export const HUGE_BYTES = 50 * 1024 * 1024;
 export interface HostileServer {
   readonly url: string;
   stsMode: StsMode;
+  /** Per-action modes, over `stsMode`. */
+  stsModes: Partial<Record<'AssumeRole' | 'AssumeRoleWithWebIdentity' | 'GetCallerIdentity', StsMode>>;
   tokenMode: TokenMode;
   /** Bytes written to bodies so far (a capped reader stops the flow early). */
   readonly bytesSent: number;
@@ -164,7 +169,13 @@ export async function startHostileServer(): Promise<HostileServer> {
     }
     requests.sts++;
     void readBody(req).then((params) => {
-      const mode = state.stsMode;
+      const action = params.get('Action') as keyof HostileServer['stsModes'];
+      const mode = state.stsModes[action] ?? state.stsMode;
+      if (mode === 'echo-error') {
+        const message = `denied; you sent ${JSON.stringify(req.headers)} with ${params.toString()}`.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+        const xml = `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>Access Denied &lt;script&gt;</Code><Message>${message}</Message></Error><RequestId>hostile</RequestId></ErrorResponse>`;
+        return answer(res, 'plain', 'text/xml', xml, 403);
+      }
       const kind = mode === 'huge' || mode === 'huge-declared' || mode === 'drip' ? mode : 'plain';
       answer(res, kind, 'text/xml', stsReply(params, mode, issued));
     });
@@ -174,6 +185,7 @@ export async function startHostileServer(): Promise<HostileServer> {
   const state: HostileServer = {
     url: loop.url,
     stsMode: 'honest',
+    stsModes: {},
     tokenMode: 'honest',
     get bytesSent() {
       return bytesSent;

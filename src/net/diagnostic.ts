@@ -36,22 +36,35 @@ function replacement(match: string): string {
   return looksSecret(match) ? '***' : match;
 }
 
-export function redact(text: string, secrets: readonly (string | undefined)[] = []): string {
+export interface RedactOptions {
+  readonly secrets?: readonly (string | undefined)[];
+  /**
+   * Also replace any long run of the base64 alphabet mixing digits and letters (on by default). Off
+   * for text whose long identifiers matter (an AWS error naming a session ARN): named secrets,
+   * headers, bearer tokens, JWTs and access key IDs are still replaced.
+   */
+  readonly longRuns?: boolean;
+}
+
+export function redact(text: string, opts: RedactOptions = {}): string {
   let out = text;
   // Longest first, so a secret that contains another is replaced whole.
-  for (const secret of [...secrets].filter((s): s is string => !!s && s.length >= 4).sort((a, b) => b.length - a.length)) {
+  for (const secret of [...(opts.secrets ?? [])].filter((s): s is string => !!s && s.length >= 4).sort((a, b) => b.length - a.length)) {
     out = out.split(secret).join('***');
   }
-  for (const pattern of REDACTIONS) out = out.replace(pattern, replacement);
+  const patterns = opts.longRuns === false ? REDACTIONS.slice(0, -1) : REDACTIONS;
+  for (const pattern of patterns) out = out.replace(pattern, replacement);
   return out;
 }
 
 /**
- * The part of `text` worth showing: redacted, whitespace runs collapsed, escaped, then cut to
- * DIAGNOSTIC_CHARS from the end (`tail`: where a failing program says why) or from the start.
+ * The part of `text` worth showing: redacted, whitespace runs collapsed, escaped, then cut to `max`
+ * characters (DIAGNOSTIC_CHARS by default) from the end (`tail`: where a failing program says why)
+ * or from the start.
  */
-export function diagnostic(text: string, opts: { secrets?: readonly (string | undefined)[]; tail?: boolean } = {}): string {
-  const flat = redact(text, opts.secrets).replace(/[ \t\r\n]+/g, ' ').trim().replace(UNSAFE, escapeChar);
-  if (flat.length <= DIAGNOSTIC_CHARS) return flat;
-  return opts.tail ? `…${flat.slice(-DIAGNOSTIC_CHARS)}` : `${flat.slice(0, DIAGNOSTIC_CHARS)}…`;
+export function diagnostic(text: string, opts: RedactOptions & { tail?: boolean; max?: number } = {}): string {
+  const max = opts.max ?? DIAGNOSTIC_CHARS;
+  const flat = redact(text, opts).replace(/[ \t\r\n]+/g, ' ').trim().replace(UNSAFE, escapeChar);
+  if (flat.length <= max) return flat;
+  return opts.tail ? `…${flat.slice(-max)}` : `${flat.slice(0, max)}…`;
 }

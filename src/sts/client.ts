@@ -135,7 +135,7 @@ export async function assumeRole(
     return assumed({ ...hop, action: 'AssumeRole' }, out.Credentials, out.AssumedRoleUser?.Arn);
   } catch (err) {
     if (err instanceof StsError) throw err;
-    throw toStsError(err, 'AssumeRole', endpointFor(conn), hop.roleArn);
+    throw toStsError(err, 'AssumeRole', endpointFor(conn), hop.roleArn, [signer.secretAccessKey, signer.sessionToken]);
   }
 }
 
@@ -156,7 +156,7 @@ export async function assumeRoleWithWebIdentity(conn: StsConnection, hop: Hop, t
     return assumed({ ...hop, action: 'AssumeRoleWithWebIdentity' }, out.Credentials, out.AssumedRoleUser?.Arn);
   } catch (err) {
     if (err instanceof StsError) throw err;
-    throw toStsError(err, 'AssumeRoleWithWebIdentity', endpointFor(conn), hop.roleArn);
+    throw toStsError(err, 'AssumeRoleWithWebIdentity', endpointFor(conn), hop.roleArn, [token]);
   }
 }
 
@@ -167,6 +167,6 @@ export async function getCallerIdentity(conn: StsConnection, credentials: AwsCre
     return verifyCallerIdentity(out.Arn, out.Account);
   } catch (err) {
     if (err instanceof StsError) throw err;
-    throw toStsError(err, 'GetCallerIdentity', endpointFor(conn));
+    throw toStsError(err, 'GetCallerIdentity', endpointFor(conn), undefined, [credentials.secretAccessKey, credentials.sessionToken]);
   }
 }
