@@ -147,3 +147,12 @@ pump();`);
   failedCleanly(r, /custom-process: the process printed more than 64 KiB on stdout and was stopped/);
   expect(r.durationMs).toBeLessThan(10_000);
 });
+
+test('keys with a line break (an attempt to add lines to a profile file) are refused, not used', async () => {
+  const { config } = configWith(
+    `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: ${JSON.stringify(USER.accessKeyId)}, SecretAccessKey: 'abc\\n[profile evil]\\ncredential_process = /tmp/x' }));`,
+  );
+  const r = await s.main({ inputs: { 'aws-region': 'us-east-1', 'config-file': config, profile: 'deploy', 'write-profiles': 'true' }, env: s.stsEnv });
+  failedCleanly(r, /custom-process: the process's answer was refused: its SecretAccessKey does not have the shape of an AWS secret key/);
+  expect(fs.existsSync(path.join(s.job.dirs.home, '.aws', 'credentials'))).toBe(false);
+});

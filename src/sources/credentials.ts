@@ -10,6 +10,7 @@ import type { AwsCredentials, Source } from '../plan/types.js';
 import { diagnostic } from '../net/diagnostic.js';
 import { MAX_PROCESS_STDOUT_BYTES, PROCESS_KILL_GRACE_MS, PROCESS_TIMEOUT_MS, seconds } from '../net/limits.js';
 import { runProcess, type ProcessOutcome } from './runProcess.js';
+import { keyShapeProblem } from './keyShapes.js';
 
 export function maskCredentials(creds: AwsCredentials): void {
   core.setSecret(creds.accessKeyId);
@@ -74,6 +75,8 @@ async function fromSdkProvider(source: Extract<Source, { kind: 'container' | 'in
     const c = await provider();
     const creds = { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration };
     maskCredentials(creds);
+    const problem = keyShapeProblem(creds, false);
+    if (problem) throw new Error(`the answer was refused: ${problem}`);
     return creds;
   } catch (err) {
     throw new ConfigError(
@@ -119,12 +122,15 @@ async function fromProcess(source: Extract<Source, { kind: 'process' }>, deadlin
   for (const key of ['AccessKeyId', 'SecretAccessKey']) {
     if (typeof parsed[key] !== 'string') throw fail(`Missing required key in response: '${key}'`);
   }
-  return {
+  const creds = {
     accessKeyId: parsed['AccessKeyId'] as string,
     secretAccessKey: parsed['SecretAccessKey'] as string,
     sessionToken: typeof parsed['SessionToken'] === 'string' ? parsed['SessionToken'] : undefined,
     expiration: typeof parsed['Expiration'] === 'string' ? new Date(parsed['Expiration']) : undefined,
   };
+  const problem = keyShapeProblem(creds, false);
+  if (problem) throw fail(`the process's answer was refused: ${problem}`);
+  return creds;
 }
 
 /** Why a credential_process gave no answer: it could not start, ran out of time, or printed too much. */

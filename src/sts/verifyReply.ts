@@ -7,6 +7,7 @@
  */
 import type { AwsCredentials } from '../plan/types.js';
 import { CLOCK_SKEW_MS, DIAGNOSTIC_CHARS, STS_DEFAULT_DURATION_S } from '../net/limits.js';
+import { keyShapeProblem } from '../sources/keyShapes.js';
 import { StsError } from './errors.js';
 
 export interface ReplyRequest {
@@ -31,12 +32,6 @@ export interface VerifiedSession {
   /** The requested role's account, which the reply was checked to carry. */
   readonly accountId: string;
 }
-
-// AWS documents AccessKeyId as 16–128 word characters. Secrets and tokens are base64 in AWS (JWT-like
-// on some STS-compatible servers), so their alphabet is base64 plus the URL-safe and JWT characters.
-const ACCESS_KEY_ID = /^\w{16,128}$/;
-const SECRET_ACCESS_KEY = /^[A-Za-z0-9/+=._-]{16,256}$/;
-const SESSION_TOKEN = /^[A-Za-z0-9/+=._-]{16,16384}$/;
 
 const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]{1,64})$/;
 
@@ -63,7 +58,8 @@ export function verifyAssumeRoleReply(request: ReplyRequest, reply: ReplyFields,
   }
   checkSessionArn(assumedRoleArn, role, request.sessionName, reject);
   checkExpiration(expiration, request.durationSeconds ?? STS_DEFAULT_DURATION_S, now, reject);
-  checkKeys({ accessKeyId, secretAccessKey, sessionToken }, reject);
+  const problem = keyShapeProblem({ accessKeyId, secretAccessKey, sessionToken });
+  if (problem) throw reject(problem);
   return { credentials: { accessKeyId, secretAccessKey, sessionToken, expiration }, assumedRoleArn, accountId: role.account };
 }
 
@@ -84,13 +80,6 @@ function checkExpiration(expiration: Date, durationSeconds: number, now: number,
   if (at <= now) throw reject(`its Expiration ${expiration.toISOString()} is not in the future`);
   const latest = now + durationSeconds * 1000 + CLOCK_SKEW_MS;
   if (at > latest) throw reject(`its Expiration ${expiration.toISOString()} is later than the ${durationSeconds} s asked for allows`);
-}
-
-function checkKeys(keys: { accessKeyId: string; secretAccessKey: string; sessionToken: string }, reject: (why: string) => StsError): void {
-  // The values themselves are never quoted: they may be real secrets.
-  if (!ACCESS_KEY_ID.test(keys.accessKeyId)) throw reject('its AccessKeyId does not have the shape of an AWS access key ID');
-  if (!SECRET_ACCESS_KEY.test(keys.secretAccessKey)) throw reject('its SecretAccessKey does not have the shape of an AWS secret key');
-  if (!SESSION_TOKEN.test(keys.sessionToken)) throw reject('its SessionToken does not have the shape of an AWS session token');
 }
 
 /** GetCallerIdentity carries no request to compare with; the account and ARN must at least agree. */
