@@ -36,7 +36,8 @@ export class BoundedHandler {
 
   private async exchange(request: Request, ms: number, signal: AbortSignal): Promise<Result> {
     const { response } = await this.inner.handle(request, { abortSignal: signal, requestTimeout: ms + INNER_SLACK_MS });
-    const body = response.body as Readable;
+    const body = response.body as Readable | undefined;
+    if (!body) return { response };
     // Abort destroys the response too: a body arriving one byte a second stops at the deadline.
     const stop = () => body.destroy();
     signal.addEventListener('abort', stop, { once: true });
