@@ -12,8 +12,10 @@ import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS } from './sts/client.js';
 import { reportFailure } from './report.js';
 import { buildRefreshPlan } from './refresh/refreshPlan.js';
 import { nodeSupportsProxyEnv, proxyEnvFrom } from './net/proxy.js';
+import { maskRequestToken } from './sources/githubOidc.js';
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  maskRequestToken(env);
   try {
     const settings = readSettings(env);
     const plan = await buildPlan(settings, env);

@@ -4,7 +4,9 @@
  * cache while they are fresh, else re-runs the profile's chain (minting a new GitHub OIDC token from
  * the caller's environment when the chain starts there) and caches the result. Concurrent callers
  * wait on one lock per profile, so a burst of processes makes one set of STS calls.
- * Failure: one line on stderr (the AWS CLI shows it), exit 1, never a secret.
+ * Failure: one line on stderr (the AWS CLI shows it), exit 1, never a secret. The whole run, lock wait
+ * included, has the plan's timeout as its deadline: past it the helper says so and exits, whatever
+ * is still pending (a dead holder's lock is stale at once for the next caller).
  */
 import { dirname } from 'node:path';
 import * as core from '../runner.js';
@@ -19,6 +21,7 @@ import { cacheFileFor, readCache, readPrivateFile, writeCache } from './store.js
 
 export async function runCredentialProcess(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   core.detachFromRunner();
+  let overall: NodeJS.Timeout | undefined;
   try {
     const [planFile, profile] = args;
     if (args.length !== 2 || !planFile || !profile) throw new UserError('usage: credential-process <plan file> <profile>');
@@ -29,7 +32,10 @@ export async function runCredentialProcess(args: readonly string[], env: NodeJS.
     const plan = parseRefreshPlan(text, planFile);
     const target = plan.targets[profile];
     if (!target) throw new UserError(`${planFile} has no profile "${profile}"`);
-    const credentials = await freshCredentials(target, cacheFileFor(dirname(planFile), profile), plan, env);
+    const timeoutMs = Math.max(1, plan.timeoutSeconds) * 1000;
+    const deadline = Date.now() + timeoutMs;
+    overall = overallDeadline(deadline, plan.timeoutSeconds);
+    const credentials = await freshCredentials(target, cacheFileFor(dirname(planFile), profile), plan, env, deadline);
     process.stdout.write(
       JSON.stringify({
         Version: 1,
@@ -44,12 +50,21 @@ export async function runCredentialProcess(args: readonly string[], env: NodeJS.
     process.stderr.write(`aws-assume-chain credential-process: ${oneLine(message)}\n`);
     process.exitCode = 1;
   } finally {
+    clearTimeout(overall);
     await closeStsConnections();
   }
 }
 
-async function freshCredentials(target: RefreshTarget, cacheFile: string, plan: RefreshPlan, env: NodeJS.ProcessEnv): Promise<AwsCredentials> {
-  const timeoutMs = plan.timeoutSeconds * 1000;
+/** One second after the deadline (so a pending request's own, more precise error wins), give up. */
+function overallDeadline(deadline: number, timeoutSeconds: number): NodeJS.Timeout {
+  return setTimeout(() => {
+    process.stderr.write(`aws-assume-chain credential-process: timed out after ${timeoutSeconds} s (the step's action-timeout-s, at most 300 s)\n`);
+    process.exit(1);
+  }, Math.max(0, deadline - Date.now()) + 1000);
+}
+
+async function freshCredentials(target: RefreshTarget, cacheFile: string, plan: RefreshPlan, env: NodeJS.ProcessEnv, deadline: number): Promise<AwsCredentials> {
+  const timeoutMs = Math.max(1, deadline - Date.now());
   // The holder may be making STS calls with retries: the lock is stale only after a whole refresh's time.
   const lock = await acquireLock(cacheFile, { timeoutMs, staleMs: timeoutMs + 30_000 });
   try {
@@ -68,7 +83,7 @@ async function freshCredentials(target: RefreshTarget, cacheFile: string, plan: 
           proxyEnv: proxyEnvFrom(plan.proxy ?? {}, env),
         },
         maxAttempts: plan.maxAttempts,
-        deadline: Date.now() + timeoutMs,
+        deadline,
         maxConcurrency: 1,
         env,
       },

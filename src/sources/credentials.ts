@@ -4,10 +4,13 @@
  * Every secret is masked as soon as it is known.
  */
 import * as core from '../runner.js';
-import { execFile } from 'node:child_process';
 import { shlexSplit } from '../config/configparser.js';
 import { ConfigError, UserError } from '../errors.js';
 import type { AwsCredentials, Source } from '../plan/types.js';
+import { diagnostic } from '../net/diagnostic.js';
+import { MAX_PROCESS_STDOUT_BYTES, PROCESS_KILL_GRACE_MS, PROCESS_TIMEOUT_MS, seconds } from '../net/limits.js';
+import { runProcess, type ProcessOutcome } from './runProcess.js';
+import { keyShapeProblem } from './keyShapes.js';
 
 export function maskCredentials(creds: AwsCredentials): void {
   core.setSecret(creds.accessKeyId);
@@ -15,7 +18,12 @@ export function maskCredentials(creds: AwsCredentials): void {
   if (creds.sessionToken) core.setSecret(creds.sessionToken);
 }
 
-export async function sourceCredentials(source: Exclude<Source, { kind: 'web-identity' }>, env: NodeJS.ProcessEnv): Promise<AwsCredentials> {
+/** `deadline` (epoch ms): a credential_process is stopped in time for its failure to be reported before it. */
+export async function sourceCredentials(
+  source: Exclude<Source, { kind: 'web-identity' }>,
+  env: NodeJS.ProcessEnv,
+  deadline: number = Date.now() + PROCESS_TIMEOUT_MS + 2 * PROCESS_KILL_GRACE_MS,
+): Promise<AwsCredentials> {
   switch (source.kind) {
     case 'static':
       maskCredentials(source.credentials);
@@ -26,7 +34,7 @@ export async function sourceCredentials(source: Exclude<Source, { kind: 'web-ide
     case 'instance-metadata':
       return fromSdkProvider(source);
     case 'process':
-      return fromProcess(source);
+      return fromProcess(source, deadline);
   }
 }
 
@@ -67,6 +75,8 @@ async function fromSdkProvider(source: Extract<Source, { kind: 'container' | 'in
     const c = await provider();
     const creds = { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration };
     maskCredentials(creds);
+    const problem = keyShapeProblem(creds, false);
+    if (problem) throw new Error(`the answer was refused: ${problem}`);
     return creds;
   } catch (err) {
     throw new ConfigError(
@@ -79,13 +89,16 @@ async function fromSdkProvider(source: Extract<Source, { kind: 'container' | 'in
 }
 
 /** botocore's custom-process provider: the command is split like a shell would (no shell runs it). */
-async function fromProcess(source: Extract<Source, { kind: 'process' }>): Promise<AwsCredentials> {
+async function fromProcess(source: Extract<Source, { kind: 'process' }>, deadline: number): Promise<AwsCredentials> {
   const fail = (detail: string) =>
     new ConfigError('CredentialRetrievalError', `Error when retrieving credentials from custom-process: ${detail}`, source.origin);
   const argv = shlexSplit(source.command);
   if (!argv || argv.length === 0) throw fail('the credential_process command is empty or has an unclosed quote');
-  const out = await runProcess(argv);
-  if (out.error) throw fail(out.error);
+  // Room for the kill's grace period and the report, inside the step's deadline.
+  // Whole seconds, so the timeout reported is the one applied.
+  const timeoutMs = Math.max(1000, Math.round(Math.min(PROCESS_TIMEOUT_MS, deadline - Date.now() - PROCESS_KILL_GRACE_MS - 1000) / 1000) * 1000);
+  const out = await runProcess(argv, timeoutMs);
+  if (out.kind !== 'exited') throw fail(unfinished(out, argv[0]!, timeoutMs));
   let parsed: Record<string, unknown> | undefined;
   try {
     const value = JSON.parse(out.stdout) as unknown;
@@ -93,32 +106,38 @@ async function fromProcess(source: Extract<Source, { kind: 'process' }>): Promis
   } catch {
     parsed = undefined;
   }
-  for (const key of ['AccessKeyId', 'SecretAccessKey', 'SessionToken']) {
-    if (typeof parsed?.[key] === 'string') core.setSecret(parsed[key] as string);
+  // Everything secret the process printed is masked before anything it printed is quoted.
+  const secrets = ['AccessKeyId', 'SecretAccessKey', 'SessionToken'].map((key) => parsed?.[key]).filter((v): v is string => typeof v === 'string' && v !== '');
+  for (const secret of secrets) core.setSecret(secret);
+  if (out.exitCode !== 0) {
+    // botocore's wording: the process's own stderr (here its short, redacted tail), else how it ended.
+    const said = diagnostic(out.stderr, { secrets, tail: true });
+    throw fail(said || (out.exitCode === null ? `the process was killed by ${out.signal ?? 'a signal'}` : `the process exited with code ${out.exitCode}`));
   }
-  if (out.exitCode !== 0) throw fail(out.stderr.trim() || `the process exited with code ${out.exitCode}`);
   if (!parsed) throw fail('the process did not print a JSON object');
   if (parsed['Version'] !== 1) {
-    const version = 'Version' in parsed ? String(parsed['Version']) : '<Version key not provided>';
+    const version = 'Version' in parsed ? diagnostic(String(parsed['Version'])) : '<Version key not provided>';
     throw fail(`Unsupported version '${version}' for credential process provider, supported versions: 1`);
   }
   for (const key of ['AccessKeyId', 'SecretAccessKey']) {
     if (typeof parsed[key] !== 'string') throw fail(`Missing required key in response: '${key}'`);
   }
-  return {
+  const creds = {
     accessKeyId: parsed['AccessKeyId'] as string,
     secretAccessKey: parsed['SecretAccessKey'] as string,
     sessionToken: typeof parsed['SessionToken'] === 'string' ? parsed['SessionToken'] : undefined,
     expiration: typeof parsed['Expiration'] === 'string' ? new Date(parsed['Expiration']) : undefined,
   };
+  const problem = keyShapeProblem(creds, false);
+  if (problem) throw fail(`the process's answer was refused: ${problem}`);
+  return creds;
 }
 
-function runProcess(argv: string[]): Promise<{ exitCode: number; stdout: string; stderr: string; error?: string }> {
-  return new Promise((resolve) => {
-    execFile(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 60_000, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = (err as (NodeJS.ErrnoException & { code?: unknown }) | null)?.code;
-      if (typeof code === 'string') resolve({ exitCode: -1, stdout, stderr, error: `cannot run ${argv[0]} (${code})` });
-      else resolve({ exitCode: typeof code === 'number' ? code : err ? 1 : 0, stdout, stderr });
-    });
-  });
+/** Why a credential_process gave no answer: it could not start, ran out of time, or printed too much. */
+function unfinished(out: Exclude<ProcessOutcome, { kind: 'exited' }>, command: string, timeoutMs: number): string {
+  if (out.kind === 'not-started') return `cannot run ${diagnostic(command)} (${out.code})`;
+  const said = diagnostic(out.stderr, { tail: true });
+  const tail = said ? `; its stderr ends: ${said}` : '';
+  if (out.kind === 'timed-out') return `the process timed out after ${seconds(timeoutMs)} and was stopped${tail}`;
+  return `the process printed more than ${MAX_PROCESS_STDOUT_BYTES / 1024} KiB on stdout and was stopped${tail}`;
 }

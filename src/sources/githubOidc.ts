@@ -1,8 +1,24 @@
-/** The GitHub OIDC token: requested from the runner's token service, masked, retried, re-minted near expiry. */
+/**
+ * The GitHub OIDC token: requested from the runner's token service, masked, retried, re-minted near
+ * expiry. The reply is read under a byte cap and a total deadline; an error body is quoted short and
+ * redacted, never with the request token or an Authorization header in it.
+ */
 import * as core from '../runner.js';
 import { UserError } from '../errors.js';
 import { withRetry, DEFAULT_BACKOFF } from '../sts/retry.js';
 import { agentOptions, type ProxyEnv } from '../net/proxy.js';
+import { checkDeclaredLength, readCapped, ReplyTooLargeError, withRequestDeadline } from '../net/bounded.js';
+import { diagnostic } from '../net/diagnostic.js';
+import { MAX_TOKEN_REPLY_BYTES, REQUEST_DEADLINE_MS } from '../net/limits.js';
+
+/**
+ * The request token lets anyone in the job mint OIDC tokens; the runner does not mask it. Called at
+ * the start of the step, before any request, so no later echo of it can reach the log.
+ */
+export function maskRequestToken(env: NodeJS.ProcessEnv = process.env): void {
+  const bearer = env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+  if (bearer) core.setSecret(bearer);
+}
 
 /** Non-secret claims, kept to explain a trust-policy mismatch. */
 export interface TokenClaims {
@@ -59,7 +75,8 @@ export class GithubTokenSource {
       { maxAttempts: this.maxAttempts, ...DEFAULT_BACKOFF, deadline: this.deadline },
       () => requestIdToken(this.audience, this.deadline, this.env, this.proxyEnv),
       {
-        isRetryable: (err: unknown): err is Error => err instanceof Error && !(err instanceof FinalTokenError),
+        // The same service would send the same oversized reply again.
+        isRetryable: (err: unknown): err is Error => err instanceof Error && !(err instanceof FinalTokenError) && !(err instanceof ReplyTooLargeError),
         onRetry: (_err, n, delay) => core.info(`GitHub OIDC token request failed (attempt ${n}); retrying in ${delay} ms`),
       },
     ).catch((err: unknown) => {
@@ -76,8 +93,6 @@ export class GithubTokenSource {
 /** A token request that another attempt cannot fix (no token service, refused). */
 class FinalTokenError extends Error {}
 
-const REQUEST_TIMEOUT_MS = 10_000;
-
 /**
  * One token request, as the runner documents it: GET the request URL plus `&audience=`, with the
  * request token as bearer, answer `{"value": "<jwt>"}`; through the proxy when one is configured.
@@ -92,11 +107,12 @@ export async function requestIdToken(
   const bearer = env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
   if (!url) throw new FinalTokenError('ACTIONS_ID_TOKEN_REQUEST_URL is not set');
   if (!bearer) throw new FinalTokenError('ACTIONS_ID_TOKEN_REQUEST_TOKEN is not set');
-  const timeout = Math.max(1, Math.min(REQUEST_TIMEOUT_MS, deadline - Date.now()));
+  const timeout = Math.max(1, Math.min(REQUEST_DEADLINE_MS, deadline - Date.now()));
   const { status, body } = await httpGet(`${url}&audience=${encodeURIComponent(audience)}`, { Authorization: `Bearer ${bearer}`, Accept: 'application/json' }, timeout, proxyEnv);
   if (status !== 200) {
     const retryable = status >= 500 || status === 429 || status === 408;
-    const detail = `token service answered HTTP ${status}${body.trim() ? `: ${body.trim().split('\n')[0]!.slice(0, 200)}` : ''}`;
+    const quoted = diagnostic(body, { secrets: [bearer] });
+    const detail = `token service answered HTTP ${status}${quoted ? `: ${quoted}` : ''}`;
     throw retryable ? new Error(detail) : new FinalTokenError(detail);
   }
   let value: unknown;
@@ -105,23 +121,37 @@ export async function requestIdToken(
   } catch {
     value = undefined;
   }
-  if (typeof value !== 'string' || value === '') throw new Error('token service answered without a token');
+  // A JWT: three base64url parts. Anything else (line breaks, spaces) is not sent on, nor quoted.
+  if (typeof value !== 'string' || !/^[\w-]+\.[\w-]+\.[\w-]*$/.test(value)) throw new Error('token service answered without a token');
   core.setSecret(value);
   return value;
 }
 
-/** A plain GET with node:http(s): Node's fetch costs tens of milliseconds to initialise on first use. */
+/**
+ * A plain GET with node:http(s) (Node's fetch costs tens of milliseconds to initialise on first use),
+ * its body capped at MAX_TOKEN_REPLY_BYTES and the whole exchange bounded by `timeoutMs`.
+ */
 async function httpGet(url: string, headers: Record<string, string>, timeoutMs: number, proxyEnv?: ProxyEnv): Promise<{ status: number; body: string }> {
   const { get, Agent } = url.startsWith('https:') ? await import('node:https') : await import('node:http');
   const agent = proxyEnv ? new Agent(agentOptions(proxyEnv)) : undefined;
-  return new Promise((resolve, reject) => {
-    const req = get(url, { headers, timeout: timeoutMs, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', (err) => reject(new Error(`token service unreachable: ${err.message}`)));
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (err) => reject(new Error(`token service unreachable: ${err.message}`)));
-  });
+  try {
+    return await withRequestDeadline('the token service', timeoutMs, (signal) =>
+      new Promise((resolve, reject) => {
+        const req = get(url, { headers, agent, signal }, (res) => {
+          try {
+            checkDeclaredLength(res.headers, MAX_TOKEN_REPLY_BYTES);
+          } catch (err) {
+            res.destroy();
+            reject(err);
+            return;
+          }
+          readCapped(res, MAX_TOKEN_REPLY_BYTES).then((bytes) => resolve({ status: res.statusCode ?? 0, body: bytes.toString('utf8') }), reject);
+        });
+        // Never quote node's own error text at length: only its code.
+        req.on('error', (err: NodeJS.ErrnoException) => reject(signal.aborted ? err : new Error(`token service unreachable (${err.code ?? err.name})`)));
+      }),
+    );
+  } finally {
+    agent?.destroy();
+  }
 }

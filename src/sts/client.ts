@@ -1,7 +1,8 @@
 /**
  * The only importer of @aws-sdk/client-sts. One function per STS action; each makes exactly one
- * HTTP request (the SDK's own retries are off — retry.ts is the single retry layer) with
- * connect and response timeouts.
+ * HTTP request (the SDK's own retries are off — retry.ts is the single retry layer) with a connect
+ * timeout, a total deadline and a cap on the reply's size (net/boundedHandler.ts), and every reply
+ * is checked against its request (verifyReply.ts) before anything in it is used.
  *
  * The SDK is loaded on the first call, so a dry run or an input error never pays for it, and every
  * client shares one HTTP handler whose keep-alive agents carry all hops and targets of the process.
@@ -9,18 +10,22 @@
 import type { Credentials as StsCredentials, STSClient } from '@aws-sdk/client-sts';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { agentOptions, type ProxyEnv } from '../net/proxy.js';
+import { BoundedHandler } from '../net/boundedHandler.js';
+import { CONNECT_TIMEOUT_MS, MAX_STS_REPLY_BYTES, REQUEST_DEADLINE_MS } from '../net/limits.js';
 import type { AwsCredentials, Hop } from '../plan/types.js';
 import { toStsError, StsError } from './errors.js';
+import { verifyAssumeRoleReply, verifyCallerIdentity } from './verifyReply.js';
 
-/** Per-request limits: a connection that takes longer is down; a response that takes longer is lost. */
-export const CONNECT_TIMEOUT_MS = 3000;
-export const RESPONSE_TIMEOUT_MS = 10000;
+/** Per-request limits (net/limits.ts): a connection that takes longer is down; a request that takes longer is lost. */
+export { CONNECT_TIMEOUT_MS };
+export const RESPONSE_TIMEOUT_MS = REQUEST_DEADLINE_MS;
 
 export interface StsConnection {
   readonly region: string;
   /** Explicit endpoint; undefined ⇒ the SDK's resolution (AWS_ENDPOINT_URL_STS, then the regional endpoint). */
   readonly endpoint?: string;
   readonly connectTimeoutMs: number;
+  /** Total time for one request, connect to last byte. */
   readonly requestTimeoutMs: number;
   /** Route through this proxy (undefined ⇒ direct). */
   readonly proxyEnv?: ProxyEnv;
@@ -43,21 +48,21 @@ export function endpointFor(conn: StsConnection, env: NodeJS.ProcessEnv = proces
 
 type Sdk = typeof import('@aws-sdk/client-sts');
 
-let loaded: Promise<{ sdk: Sdk; handler: NodeHttpHandler }> | undefined;
+let loaded: Promise<{ sdk: Sdk; handler: BoundedHandler }> | undefined;
 
-function load(conn: StsConnection): Promise<{ sdk: Sdk; handler: NodeHttpHandler }> {
+function load(conn: StsConnection): Promise<{ sdk: Sdk; handler: BoundedHandler }> {
   loaded ??= Promise.all([import('@aws-sdk/client-sts'), import('@smithy/node-http-handler'), import('node:http'), import('node:https')]).then(
-    ([sdk, handlers, http, https]) => ({
-      sdk,
-      handler: new handlers.NodeHttpHandler({
+    ([sdk, handlers, http, https]) => {
+      const inner: NodeHttpHandler = new handlers.NodeHttpHandler({
         connectionTimeout: conn.connectTimeoutMs,
         requestTimeout: conn.requestTimeoutMs,
         // Without throwOnRequestTimeout the handler only logs a warning and keeps waiting.
         throwOnRequestTimeout: true,
         httpAgent: new http.Agent(agentOptions(conn.proxyEnv)),
         httpsAgent: new https.Agent(agentOptions(conn.proxyEnv)),
-      }),
-    }),
+      });
+      return { sdk, handler: new BoundedHandler(inner, MAX_STS_REPLY_BYTES, conn.requestTimeoutMs) };
+    },
   );
   return loaded;
 }
@@ -80,34 +85,27 @@ async function client(conn: StsConnection, credentials?: AwsCredentials): Promis
       secretAccessKey: credentials.secretAccessKey,
       sessionToken: credentials.sessionToken,
     },
-    requestHandler: handler,
+    requestHandler: handler as unknown as NodeHttpHandler,
     customUserAgent: 'aws-assume-chain',
   });
   return { sdk, sts };
 }
 
-/** Per-call response timeout: the deadline may leave less than the handler's default. */
+/** Per-call total deadline: the step's deadline may leave less than the handler's default. */
 const callOptions = (conn: StsConnection) => ({ requestTimeout: conn.requestTimeoutMs });
 
-/** Account ID is the 5th field of the assumed-role ARN: no extra STS call. */
-export function accountOf(arn: string): string {
-  return arn.split(':')[4] ?? '';
-}
-
-function assumed(action: string, roleArn: string, creds: StsCredentials | undefined, arn: string | undefined): AssumedRole {
-  if (!creds?.AccessKeyId || !creds.SecretAccessKey || !arn) {
-    throw new StsError(action, 'IncompleteResponse', undefined, 'STS returned no credentials', false, roleArn);
-  }
-  return {
-    credentials: {
-      accessKeyId: creds.AccessKeyId,
-      secretAccessKey: creds.SecretAccessKey,
-      sessionToken: creds.SessionToken,
-      expiration: creds.Expiration,
+/** The reply, checked against the hop that asked for it; the account is the requested role's. */
+function assumed(hop: Hop, creds: StsCredentials | undefined, arn: string | undefined): AssumedRole {
+  return verifyAssumeRoleReply(
+    { action: hop.action, roleArn: hop.roleArn, sessionName: hop.roleSessionName, durationSeconds: hop.durationSeconds },
+    {
+      accessKeyId: creds?.AccessKeyId,
+      secretAccessKey: creds?.SecretAccessKey,
+      sessionToken: creds?.SessionToken,
+      expiration: creds?.Expiration,
+      assumedRoleArn: arn,
     },
-    assumedRoleArn: arn,
-    accountId: accountOf(arn),
-  };
+  );
 }
 
 export async function assumeRole(
@@ -134,10 +132,10 @@ export async function assumeRole(
       }),
       callOptions(conn),
     );
-    return assumed('AssumeRole', hop.roleArn, out.Credentials, out.AssumedRoleUser?.Arn);
+    return assumed({ ...hop, action: 'AssumeRole' }, out.Credentials, out.AssumedRoleUser?.Arn);
   } catch (err) {
     if (err instanceof StsError) throw err;
-    throw toStsError(err, 'AssumeRole', endpointFor(conn), hop.roleArn);
+    throw toStsError(err, 'AssumeRole', endpointFor(conn), hop.roleArn, [signer.secretAccessKey, signer.sessionToken]);
   }
 }
 
@@ -155,10 +153,10 @@ export async function assumeRoleWithWebIdentity(conn: StsConnection, hop: Hop, t
       }),
       callOptions(conn),
     );
-    return assumed('AssumeRoleWithWebIdentity', hop.roleArn, out.Credentials, out.AssumedRoleUser?.Arn);
+    return assumed({ ...hop, action: 'AssumeRoleWithWebIdentity' }, out.Credentials, out.AssumedRoleUser?.Arn);
   } catch (err) {
     if (err instanceof StsError) throw err;
-    throw toStsError(err, 'AssumeRoleWithWebIdentity', endpointFor(conn), hop.roleArn);
+    throw toStsError(err, 'AssumeRoleWithWebIdentity', endpointFor(conn), hop.roleArn, [token]);
   }
 }
 
@@ -166,10 +164,9 @@ export async function getCallerIdentity(conn: StsConnection, credentials: AwsCre
   try {
     const { sdk, sts } = await client(conn, credentials);
     const out = await sts.send(new sdk.GetCallerIdentityCommand({}), callOptions(conn));
-    if (!out.Arn) throw new StsError('GetCallerIdentity', 'IncompleteResponse', undefined, 'STS returned no ARN', false);
-    return { arn: out.Arn, accountId: out.Account ?? accountOf(out.Arn) };
+    return verifyCallerIdentity(out.Arn, out.Account);
   } catch (err) {
     if (err instanceof StsError) throw err;
-    throw toStsError(err, 'GetCallerIdentity', endpointFor(conn));
+    throw toStsError(err, 'GetCallerIdentity', endpointFor(conn), undefined, [credentials.secretAccessKey, credentials.sessionToken]);
   }
 }

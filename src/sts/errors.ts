@@ -3,6 +3,8 @@
  * bodies), so only the code, status and AWS's message cross this boundary — never the SDK object.
  */
 import { UserError } from '../errors.js';
+import { DeadlineError, ReplyTooLargeError } from '../net/bounded.js';
+import { diagnostic } from '../net/diagnostic.js';
 
 /** Never retried: the same request would fail the same way. */
 const FINAL_CODES = new Set([
@@ -69,18 +71,31 @@ interface SdkLikeError {
   Code?: unknown;
 }
 
-/** Turn whatever the SDK or node threw into an StsError; `endpoint` names the URL for network errors. */
-export function toStsError(err: unknown, action: string, endpoint: string, roleArn?: string): StsError {
+/** Longest AWS error message quoted; real ones are under 500 characters. */
+const MAX_MESSAGE_CHARS = 1000;
+
+/**
+ * Turn whatever the SDK or node threw into an StsError; `endpoint` names the URL for network errors.
+ * The endpoint's own text is quoted redacted: an endpoint could echo the request, and `secrets` (the
+ * signer's keys, the web identity token) or any Authorization header must not come back in an error.
+ */
+export function toStsError(err: unknown, action: string, endpoint: string, roleArn?: string, secrets: readonly (string | undefined)[] = []): StsError {
+  const quote = (text: string) => diagnostic(text, { secrets, longRuns: false, max: MAX_MESSAGE_CHARS });
+  // Our own bounds first: a deadline is worth another attempt, an oversized reply is not.
+  if (err instanceof DeadlineError) return new StsError(action, 'Timeout', undefined, err.message, true, roleArn);
+  if (err instanceof ReplyTooLargeError) return new StsError(action, 'ReplyTooLarge', undefined, `${endpoint}: ${err.message}`, false, roleArn);
   const e = (typeof err === 'object' && err !== null ? err : {}) as SdkLikeError;
   const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
   const networkCode = typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : 'Error';
   const rawMessage = typeof e.message === 'string' ? e.message : String(err);
   if (status !== undefined) {
-    const code = typeof e.Code === 'string' ? e.Code : typeof e.name === 'string' ? e.name : 'UnknownError';
-    return new StsError(action, code, status, oneLine(rawMessage), isRetryableCode(code, status), roleArn);
+    const named = typeof e.Code === 'string' ? e.Code : typeof e.name === 'string' ? e.name : '';
+    // The code is the endpoint's too: only an identifier-shaped one is taken as a code.
+    const code = /^[A-Za-z][\w.-]{0,63}$/.test(named) ? named : 'UnknownError';
+    return new StsError(action, code, status, quote(rawMessage), isRetryableCode(code, status), roleArn);
   }
   if (networkCode === 'TimeoutError' || networkCode === 'RequestTimeout' || /timed? ?out/i.test(rawMessage)) {
-    return new StsError(action, 'Timeout', undefined, `no answer from ${endpoint} in time`, true, roleArn);
+    return new StsError(action, 'Timeout', undefined, `${endpoint} did not answer in time`, true, roleArn);
   }
   if (networkCode === 'ECONNREFUSED' || networkCode === 'ENOTFOUND' || networkCode === 'EHOSTUNREACH') {
     return new StsError(action, networkCode, undefined, `cannot reach the STS endpoint ${endpoint}`, false, roleArn);
@@ -89,12 +104,8 @@ export function toStsError(err: unknown, action: string, endpoint: string, roleA
     action,
     networkCode,
     undefined,
-    `request to ${endpoint} failed: ${oneLine(rawMessage)}`,
+    `request to ${endpoint} failed: ${quote(rawMessage)}`,
     RETRY_NETWORK.has(networkCode),
     roleArn,
   );
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().slice(0, 1000);
 }

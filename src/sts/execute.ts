@@ -116,7 +116,7 @@ class ChainExecutor {
   }
 
   private async fromSource(source: Exclude<Source, { kind: 'web-identity' }>): Promise<Step> {
-    return { credentials: await sourceCredentials(source, this.opts.env), results: [] };
+    return { credentials: await sourceCredentials(source, this.opts.env, this.opts.deadline), results: [] };
   }
 
   private async webIdentityHop(conn: StsConnection, token: TokenSource, hop: Hop): Promise<Step> {
