@@ -5,6 +5,7 @@ import { exportResults } from './export/index.js';
 import { planMarkdown } from './export/summary.js';
 import { writeJobSummary } from './export/jobSummary.js';
 import { buildPlan } from './plan/index.js';
+import type { Plan } from './plan/types.js';
 import { readSettings, type Settings } from './settings/settings.js';
 import { executePlan, type TargetOutcome } from './sts/execute.js';
 import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS } from './sts/client.js';
@@ -15,7 +16,9 @@ import { nodeSupportsProxyEnv, proxyEnvFrom } from './net/proxy.js';
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     const settings = readSettings(env);
+    if (settings.maskAccountId) core.hideAccountIds(settings.allowedAccountIds);
     const plan = await buildPlan(settings, env);
+    if (settings.maskAccountId) core.hideAccountIds(accountIdsIn(plan));
     const refresh = settings.refresh ? buildRefreshPlan(plan, settings, env) : undefined;
     if (settings.dryRun) return await reportDryRun(planMarkdown(plan), settings);
 
@@ -68,9 +71,16 @@ function checkOutcomes(outcomes: readonly TargetOutcome[], settings: Settings): 
 }
 
 async function reportDryRun(markdown: string, settings: Settings): Promise<void> {
-  core.info(markdown);
-  if (settings.jobSummary) writeJobSummary(markdown);
-  core.setOutput('plan', markdown);
+  const text = core.redactAccounts(markdown);
+  core.infoBlock(text);
+  if (settings.jobSummary) writeJobSummary(text);
+  core.setOutput('plan', text);
+}
+
+/** Every account ID the plan names in an ARN (roles, MFA devices, policies), masked before any line is printed. */
+function accountIdsIn(plan: Plan): string[] {
+  const text = JSON.stringify(plan.targets.map((t) => ({ name: t.name, hops: t.chain.hops })));
+  return [...new Set([...text.matchAll(/arn:[^:"\s]*:[^:"\s]*:[^:"\s]*:(\d{12}):/g)].map((m) => m[1]!))];
 }
 
 function proxyFor(settings: Settings, env: NodeJS.ProcessEnv) {

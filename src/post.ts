@@ -7,3 +7,5 @@ try {
 } catch (err) {
   core.warning(`aws-assume-chain cleanup: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
 }
+// As in index.ts: every line is already written (synchronously); nothing may keep the step alive.
+process.exit();

@@ -18,7 +18,7 @@ import { proxyEnvFrom } from '../net/proxy.js';
 import { cacheFileFor, readCache, readPrivateFile, writeCache } from './store.js';
 
 export async function runCredentialProcess(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  core.detachFromRunner();
+  core.detachFromRunner('aws-assume-chain credential-process: ');
   try {
     const [planFile, profile] = args;
     if (args.length !== 2 || !planFile || !profile) throw new UserError('usage: credential-process <plan file> <profile>');
@@ -30,18 +30,16 @@ export async function runCredentialProcess(args: readonly string[], env: NodeJS.
     const target = plan.targets[profile];
     if (!target) throw new UserError(`${planFile} has no profile "${profile}"`);
     const credentials = await freshCredentials(target, cacheFileFor(dirname(planFile), profile), plan, env);
-    process.stdout.write(
-      JSON.stringify({
-        Version: 1,
-        AccessKeyId: credentials.accessKeyId,
-        SecretAccessKey: credentials.secretAccessKey,
-        SessionToken: credentials.sessionToken,
-        Expiration: credentials.expiration?.toISOString(),
-      }) + '\n',
-    );
+    core.printCredentialProcessResult({
+      Version: 1,
+      AccessKeyId: credentials.accessKeyId,
+      SecretAccessKey: credentials.secretAccessKey,
+      SessionToken: credentials.sessionToken,
+      Expiration: credentials.expiration?.toISOString(),
+    });
   } catch (err) {
     const message = err instanceof UserError ? err.message : `unexpected error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
-    process.stderr.write(`aws-assume-chain credential-process: ${oneLine(message)}\n`);
+    core.error(oneLine(message));
     process.exitCode = 1;
   } finally {
     await closeStsConnections();
