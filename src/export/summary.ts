@@ -4,29 +4,34 @@
  */
 import type { Plan, Target } from '../plan/types.js';
 import type { TargetOutcome } from '../sts/execute.js';
+import { redactAccounts } from '../runner.js';
 import { mdText } from './markdown.js';
 
-const cell = mdText;
+/**
+ * A value as Markdown text. With mask-aws-account-id its account IDs become `***` first: replaced
+ * after escaping, the asterisks would be Markdown emphasis.
+ */
+const cell = (value: string): string => mdText(redactAccounts(value));
 
 /** `maskAccount` hides account IDs wherever they appear (in ARNs and profile names too) when masking is on. */
 export function resultsMarkdown(outcomes: readonly TargetOutcome[], maskAccount: (id: string) => string): string {
   const accounts = [...new Set(outcomes.flatMap((o) => (o.ok ? [o.accountId, ...o.hops.map((h) => h.accountId)] : [])))];
   // Masked in the raw value, then escaped: a `***` put into Markdown afterwards could pair up as emphasis.
-  const cell = (value: string): string => mdText(accounts.reduce((text, id) => text.split(id).join(maskAccount(id)), value));
+  const masked = (value: string): string => cell(accounts.reduce((text, id) => text.split(id).join(maskAccount(id)), value));
   const parts = ['## AWS credentials (aws-assume-chain)', ''];
   for (const o of outcomes) {
-    parts.push(`### ${cell(o.target.name)}${o.ok ? '' : ' — failed'}`, '');
+    parts.push(`### ${masked(o.target.name)}${o.ok ? '' : ' — failed'}`, '');
     if (!o.ok) {
-      parts.push(`> ${cell(o.error.message)}`, '');
+      parts.push(`> ${masked(o.error.message)}`, '');
       continue;
     }
     parts.push('| hop | action | role | session name | account | expires |', '| --- | --- | --- | --- | --- | --- |');
     o.hops.forEach((h, i) => {
       parts.push(
-        `| ${i + 1} | ${h.hop.action} | ${cell(h.hop.roleArn)} | ${cell(h.hop.roleSessionName)} | ${cell(h.accountId)} | ${h.credentials.expiration?.toISOString() ?? ''} |`,
+        `| ${i + 1} | ${h.hop.action} | ${masked(h.hop.roleArn)} | ${masked(h.hop.roleSessionName)} | ${masked(h.accountId)} | ${h.credentials.expiration?.toISOString() ?? ''} |`,
       );
     });
-    if (o.hops.length === 0) parts.push(`| – | source credentials | ${cell(o.arn)} | | ${cell(o.accountId)} | |`);
+    if (o.hops.length === 0) parts.push(`| – | source credentials | ${masked(o.arn)} | | ${masked(o.accountId)} | |`);
     parts.push('');
   }
   return parts.join('\n');
