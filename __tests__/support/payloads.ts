@@ -59,13 +59,13 @@ const OWN_COMMANDS = new Set(['add-mask', 'error', 'warning']);
 /** Problems with what the runner would see of one step; [] when nothing got through. */
 export function outputProblems(r: StepResult, opts: { masks?: readonly string[] } = {}): string[] {
   const problems: string[] = [];
-  for (const [name, text] of [['stdout', r.stdout], ['stderr', r.stderr]] as const) {
-    // '\n' ends the sink's lines; any other control (a lone CR above all) is a defect.
-    const bad = [...text].find((c) => c !== '\n' && UNSAFE_CHAR.test(c));
-    if (bad !== undefined) problems.push(`${name} holds U+${bad.codePointAt(0)!.toString(16).padStart(4, '0')}`);
-  }
+  // The sink ends its lines with LF only: a CR anywhere means some text ended a line by itself.
+  for (const [name, text] of [['stdout', r.stdout], ['stderr', r.stderr]] as const) if (text.includes('\r')) problems.push(`${name} holds a CR`);
   for (const line of r.lines) {
     const where = `${line.stream} line ${line.lineNo}`;
+    // An add-mask line carries the secret as it is (the runner never shows it); every other line is shown.
+    const bad = line.command?.name === 'add-mask' ? undefined : [...line.text].find((c) => UNSAFE_CHAR.test(c));
+    if (bad !== undefined) problems.push(`${where} holds U+${bad.codePointAt(0)!.toString(16).padStart(4, '0')}`);
     if (line.text.includes(`::${MARKER}::`)) problems.push(`${where} ends a stop-commands block: ${line.text.slice(0, 120)}`);
     const cmd = line.command;
     if (!cmd) continue;
