@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Scenario, HUB, DEPLOY, TARGET, MFA_ROLE, USER, THREE_HOP_CONFIG } from './support/scenario.js';
+import { Scenario, HUB, DEPLOY, TARGET, MFA_ROLE, USER, THREE_HOP_CONFIG, memberRole } from './support/scenario.js';
 import { Job, NODE24_BIN, type StepResult } from './support/harness.js';
 import { hostilePayload, markdownProblems, outputProblems } from './support/payloads.js';
 
@@ -280,6 +280,22 @@ describe('mask-aws-account-id covers every place an account ID is printed or wri
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]).toContain('arn:aws:iam::***:role/mfa-admin');
     expectHidden(r, ['111111111111', '222222222222']);
+  });
+
+  test('fan-out profiles named by account: the main and the post step', async () => {
+    const job = new Job();
+    try {
+      const inputs = { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'fan-out-roles': `${memberRole(1)}\n${memberRole(2)}`, 'mask-aws-account-id': 'true' };
+      const main = await job.runStep({ node: NODE24_BIN, inputs, env: s.oidcEnv });
+      expect(main.errors).toEqual([]);
+      expectHidden(main, ['111111111111', '400000000001', '400000000002']);
+      const post = await job.runPost({ node: NODE24_BIN, env: s.oidcEnv });
+      expect(post.errors).toEqual([]);
+      expect(post.stdout).toContain('Removed profile(s) ***-audit, ***-audit');
+      expectHidden(post, ['400000000001', '400000000002']);
+    } finally {
+      await job.cleanup();
+    }
   });
 
   test('an account ID from an STS reply the plan did not name', async () => {

@@ -57,6 +57,8 @@ export function setSecret(value: string): void {
 /** An account ID in an ARN's fifth field, whatever the service: `arn:aws:iam::123456789012:role/x`. */
 const ARN_ACCOUNT = /(arn:[^:\s]*:[^:\s]*:[^:\s]*:)(\d{12})(?=:)/g;
 let hideAccounts = false;
+/** The post step does not know the IDs main saw: every run of exactly 12 digits is treated as one. */
+let hideBareIds = false;
 const hiddenAccounts = new Set<string>();
 
 /**
@@ -64,8 +66,9 @@ const hiddenAccounts = new Set<string>();
  * issued before the line that holds it) and replaced by `***` in whatever the action prints or
  * writes to the summary; `redactAccounts` does the same for text the action writes elsewhere.
  */
-export function hideAccountIds(ids: Iterable<string> = []): void {
+export function hideAccountIds(ids: Iterable<string> = [], opts: { anyTwelveDigits?: boolean } = {}): void {
   hideAccounts = true;
+  if (opts.anyTwelveDigits) hideBareIds = true;
   for (const id of ids) hideAccount(id);
 }
 
@@ -81,6 +84,7 @@ export function redactAccounts(text: string): string {
     hideAccount(id);
     return `${prefix}***`;
   });
+  if (hideBareIds) out = out.replace(/(?<!\d)\d{12}(?!\d)/g, '***');
   for (const id of hiddenAccounts) out = out.split(id).join('***');
   return out;
 }
