@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { inert, inertLine, inertLines } from '../src/inert.js';
 import { mdText } from '../src/export/markdown.js';
+import { secretLines } from '../src/runner.js';
 import { planMarkdown, resultsMarkdown } from '../src/export/summary.js';
 import type { Plan, Target } from '../src/plan/types.js';
 import type { TargetOutcome } from '../src/sts/execute.js';
@@ -111,11 +112,19 @@ describe('every printing function of runner.ts, read as the runner reads it', ()
         // The mask is the value itself, byte for byte: the runner must match the secret as it will appear.
         const mask = next();
         // (A lone surrogate has no UTF-8 form: it is written, and seen everywhere else, as U+FFFD.)
-        expect([v, mask.command?.name, mask.command?.data]).toEqual([v, 'add-mask', Buffer.from(v, 'utf8').toString('utf8')]);
+        const wellFormed = (t: string) => Buffer.from(t, 'utf8').toString('utf8');
+        expect([v, mask.command?.name, mask.command?.data]).toEqual([v, 'add-mask', wellFormed(v)]);
+        // A multi-line secret: each of its lines as well, since the runner masks line by line.
+        for (const part of secretLines(v)) expect([v, next().command?.data]).toEqual([v, wellFormed(part)]);
       }
     }
     expect(i).toBe(lines.length);
   }, 120_000);
+
+  test('a multi-line secret is also masked line by line, each line once', () => {
+    expect(secretLines('one-line')).toEqual([]);
+    expect(secretLines('a\nb\r\nc\r\n\n  \na')).toEqual(['a', 'b', 'c']);
+  });
 
   test('with account IDs hidden: the mask comes first, every ARN account and known ID prints as ***', async () => {
     const values = ['Assumed arn:aws:iam::210987654321:role/x as arn:aws:sts::210987654321:assumed-role/x/s', 'account 123456789012 denied', 'arn:aws:iam::aws:policy/ReadOnly'];

@@ -45,11 +45,19 @@ export function getState(name: string): string {
 
 /**
  * The value itself is registered (only CR, LF and % escaped, as the runner unescapes them): a mask
- * must match the secret byte for byte. The runner never prints add-mask lines.
+ * must match the secret byte for byte. The runner never prints add-mask lines. The runner masks
+ * line by line, so each line of a multi-line secret is registered as well.
  */
 export function setSecret(value: string): void {
   if (detached !== undefined || value === '') return;
   writeOut(`::add-mask::${escapeData(value)}${EOL}`);
+  for (const line of secretLines(value)) writeOut(`::add-mask::${escapeData(line)}${EOL}`);
+}
+
+/** The distinct non-blank lines of a secret that has line breaks (none for a one-line secret). */
+export function secretLines(value: string): string[] {
+  const lines = value.split(/\r\n|\r|\n/);
+  return lines.length < 2 ? [] : [...new Set(lines.filter((l) => l.trim() !== ''))];
 }
 
 // ---- account IDs (mask-aws-account-id) ------------------------------------------------------------
