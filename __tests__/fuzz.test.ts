@@ -27,6 +27,7 @@ import * as path from 'node:path';
 import { parseConfigText, type IniDocument } from '../src/config/configparser.js';
 import { buildProfileMap, type ParsedFile, type ProfileMap } from '../src/config/profiles.js';
 import { ConfigError, InputError, UserError } from '../src/errors.js';
+import { inert } from '../src/inert.js';
 import * as C from '../src/plan/constraints.js';
 import { DEFAULT_TAG_KEYS } from '../src/plan/github.js';
 import { buildPlan } from '../src/plan/index.js';
@@ -942,8 +943,9 @@ async function runBundleCase(c: BundleCase): Promise<string[]> {
     if (r.exitCode !== 1) problems.push(`exit code ${r.exitCode}`);
     if (r.errors.length !== 1) problems.push(`${r.errors.length} ::error:: lines: ${JSON.stringify(r.errors)}`);
     else if (expected.ok) problems.push(`in process the same env gives a Plan, the bundle says ${JSON.stringify(r.errors[0])}`);
-    else if (r.errors[0] !== (expected.error as Error).message) {
-      problems.push(`::error:: ${JSON.stringify(r.errors[0])} is not the in-process message ${JSON.stringify((expected.error as Error).message)}`);
+    else if (r.errors[0] !== inert((expected.error as Error).message)) {
+      // The runner shows the message as the output sink prints it: control and bidi characters escaped.
+      problems.push(`::error:: ${JSON.stringify(r.errors[0])} is not the in-process message ${JSON.stringify(inert((expected.error as Error).message))}`);
     }
     const output = `${r.stdout}\n${r.stderr}`;
     if (STACK_FRAME.test(output)) problems.push('a stack frame in the output');

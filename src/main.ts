@@ -6,6 +6,7 @@ import { planMarkdown } from './export/summary.js';
 import { writeJobSummary } from './export/jobSummary.js';
 import { buildPlan } from './plan/index.js';
 import { untrustedEndpoint } from './plan/endpointTrust.js';
+import type { Plan } from './plan/types.js';
 import { readSettings, type Settings } from './settings/settings.js';
 import { executePlan, type TargetOutcome } from './sts/execute.js';
 import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS } from './sts/client.js';
@@ -18,7 +19,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   maskRequestToken(env);
   try {
     const settings = readSettings(env);
+    if (settings.maskAccountId) core.hideAccountIds(settings.allowedAccountIds);
     const plan = await buildPlan(settings, env);
+    if (settings.maskAccountId) core.hideAccountIds(accountIdsIn(plan));
     const refresh = settings.refresh ? buildRefreshPlan(plan, settings, env) : undefined;
     // Before any token is fetched; a dry run still prints the plan, then fails as the run would.
     const untrusted = untrustedEndpoint(plan, { trusted: settings.stsEndpoint, allowed: settings.allowedStsEndpoints, env });
@@ -75,9 +78,16 @@ function checkOutcomes(outcomes: readonly TargetOutcome[], settings: Settings): 
 }
 
 async function reportDryRun(markdown: string, settings: Settings): Promise<void> {
-  core.info(markdown);
-  if (settings.jobSummary) writeJobSummary(markdown);
-  core.setOutput('plan', markdown);
+  const text = core.redactAccounts(markdown);
+  core.infoBlock(text);
+  if (settings.jobSummary) writeJobSummary(text);
+  core.setOutput('plan', text);
+}
+
+/** Every account ID the plan names in an ARN (roles, MFA devices, policies), masked before any line is printed. */
+function accountIdsIn(plan: Plan): string[] {
+  const text = JSON.stringify(plan.targets.map((t) => ({ name: t.name, hops: t.chain.hops })));
+  return [...new Set([...text.matchAll(/arn:[^:"\s]*:[^:"\s]*:[^:"\s]*:(\d{12}):/g)].map((m) => m[1]!))];
 }
 
 function proxyFor(settings: Settings, env: NodeJS.ProcessEnv) {

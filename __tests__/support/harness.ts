@@ -20,12 +20,14 @@
  *  - GITHUB_PATH entries are prepended to PATH of later steps (latest first);
  *  - file-command files live in RUNNER_TEMP/_runner_file_commands, are fresh per step, and the previous
  *    step's files are deleted when the next step starts (as the runner does);
- *  - workflow commands are recognised on stdout and stderr after `TrimStart`, only for the runner's
- *    registered command names, and not between `::stop-commands::TOKEN` and `::TOKEN::`;
+ *  - output lines end at LF, CR or CRLF (.NET ReadLine: a lone CR ends a line);
+ *  - workflow commands (`::name::data`, and the legacy `##[name]data`) are recognised on stdout and stderr
+ *    after `TrimStart`, only for the runner's registered command names, and not between
+ *    `::stop-commands::TOKEN` and `::TOKEN::`;
  *  - the child gets a minimal env (nothing inherited from the parent except PATH), cwd = GITHUB_WORKSPACE,
  *    stdin ignored. The node binary defaults to the one running the tests; pass `node: NODE24_BIN` to run on
  *    the Node 24 that action.yml's `runs.using: node24` asks for.
- *  - not reproduced: `##[cmd]` legacy command syntax, masking of job secrets the runner already knows
+ *  - not reproduced: masking of job secrets the runner already knows
  *    (maskedLog only reflects ::add-mask::), exact stdout/stderr interleaving (lines are ordered by arrival).
  */
 import { spawn } from 'node:child_process';
@@ -266,9 +268,14 @@ export function unescapeCommandProperty(s: string): string {
     .replace(/%25/g, '%');
 }
 
+/** .NET `String.TrimStart()`: drops leading Char.IsWhiteSpace characters (U+0085 yes, U+FEFF no, unlike JS). */
+export function dotnetTrimStart(line: string): string {
+  return line.replace(/^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/, '');
+}
+
 /** Parses one output line as a `::name k=v,k=v::data` command; undefined if it is not one. */
 export function parseCommandLine(line: string): WorkflowCommand | undefined {
-  const msg = line.trimStart();
+  const msg = dotnetTrimStart(line);
   if (!msg.startsWith('::')) return undefined;
   const end = msg.indexOf('::', 2);
   if (end < 0) return undefined;
@@ -287,6 +294,57 @@ export function parseCommandLine(line: string): WorkflowCommand | undefined {
     }
   }
   return { name, properties, data: unescapeCommandData(msg.slice(end + 2)) };
+}
+
+/**
+ * Lines as the runner reads a step's output (.NET `StreamReader.ReadLine`): a line ends at LF, at CR
+ * or at CRLF — a lone CR ends a line too. `rest` is an unfinished line (or a CR that may be the
+ * first half of a CRLF in the next chunk); `atEnd` flushes it.
+ */
+export function splitRunnerLines(text: string, atEnd: boolean): { complete: string[]; rest: string } {
+  const complete: string[] = [];
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c !== '\r' && c !== '\n') continue;
+    if (c === '\r' && i === text.length - 1 && !atEnd) break; // CRLF split across chunks: wait
+    complete.push(text.slice(start, i));
+    if (c === '\r' && text[i + 1] === '\n') i++;
+    start = i + 1;
+  }
+  const rest = text.slice(start);
+  if (atEnd && rest !== '') {
+    complete.push(rest);
+    return { complete, rest: '' };
+  }
+  return { complete, rest };
+}
+
+function unescapeLegacy(s: string): string {
+  return s.replace(/%3B/g, ';').replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%5D/g, ']').replace(/%25/g, '%');
+}
+
+/**
+ * The runner's legacy syntax `##[name key=value;key=value]data` (ActionCommand.TryParse), still
+ * processed for registered names after the `::` form is tried.
+ */
+export function parseLegacyCommandLine(line: string): WorkflowCommand | undefined {
+  const msg = dotnetTrimStart(line);
+  if (!msg.startsWith('##[')) return undefined;
+  const rb = msg.indexOf(']', 3);
+  if (rb < 0) return undefined;
+  const info = msg.slice(3, rb);
+  const space = info.indexOf(' ');
+  const name = space < 0 ? info : info.slice(0, space);
+  if (!REGISTERED_COMMANDS.has(name)) return undefined;
+  const properties: Record<string, string> = {};
+  if (space > 0) {
+    for (const prop of info.slice(space + 1).split(';')) {
+      const [k, ...v] = prop.split('=').filter((p) => p !== '');
+      if (k !== undefined && v.length > 0) properties[k] = unescapeLegacy(v.join('='));
+    }
+  }
+  return { name, properties, data: unescapeLegacy(msg.slice(rb + 1)) };
 }
 
 /** Forms of a mask value the harness masks (the runner registers encoders for the same kinds). */
@@ -353,7 +411,7 @@ export function processOutput(raw: Array<Omit<LogLine, 'command'>>): ProcessedOu
       shown.push(applyMasks(r.text, maskValues));
       continue;
     }
-    const cmd = parseCommandLine(r.text);
+    const cmd = parseCommandLine(r.text) ?? parseLegacyCommandLine(r.text);
     if (cmd) line.command = cmd;
     switch (cmd?.name) {
       case 'add-mask': {
@@ -675,19 +733,14 @@ function spawnStep(
     const text = { stdout: '', stderr: '' };
     const pending = { stdout: '', stderr: '' };
     const lineNo = { stdout: 0, stderr: 0 };
-    const pushLine = (stream: 'stdout' | 'stderr', raw: string): void => {
-      const t = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const pushLine = (stream: 'stdout' | 'stderr', t: string): void => {
       lines.push({ seq: seq++, stream, lineNo: ++lineNo[stream], text: t });
     };
     const onData = (stream: 'stdout' | 'stderr') => (chunk: string) => {
       text[stream] += chunk;
-      let buf = pending[stream] + chunk;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        pushLine(stream, buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-      }
-      pending[stream] = buf;
+      const { complete, rest } = splitRunnerLines(pending[stream] + chunk, false);
+      for (const l of complete) pushLine(stream, l);
+      pending[stream] = rest;
     };
     child.stdout.setEncoding('utf8').on('data', onData('stdout'));
     child.stderr.setEncoding('utf8').on('data', onData('stderr'));
@@ -719,7 +772,7 @@ function spawnStep(
           running.delete(child.pid);
         }
         for (const s of ['stdout', 'stderr'] as const) {
-          if (pending[s] !== '') pushLine(s, pending[s]);
+          for (const l of splitRunnerLines(pending[s], true).complete) pushLine(s, l);
           pending[s] = '';
         }
         resolve({ exitCode: code, signal, timedOut, durationMs, stdout: text.stdout, stderr: text.stderr, lines });

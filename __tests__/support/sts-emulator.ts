@@ -173,6 +173,8 @@ export class StsError extends Error {
     readonly code: string,
     message: string,
     readonly status: number = ERROR_STATUS[code] ?? 400,
+    /** A fault's text: sent character for character (xmlVerbatim), as a hostile server could. */
+    readonly verbatim = false,
   ) {
     super(message);
   }
@@ -210,6 +212,12 @@ export function xmlEscape(s: string): string {
 }
 
 const el = (name: string, text: string): string => `<${name}>${xmlEscape(text)}</${name}>`;
+
+/** Every character outside printable ASCII as a character reference: CR, ESC, U+2028… arrive as sent. */
+export function xmlVerbatim(s: string): string {
+  const escaped = s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return escaped.replace(/[^\x20-\x7e]/gu, (c) => `&#x${c.codePointAt(0)!.toString(16)};`);
+}
 
 /** `2026-01-01T00:00:00Z`, as STS writes Expiration. */
 export const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -538,7 +546,7 @@ export async function startStsEmulator(opts: StsEmulatorOptions): Promise<StsEmu
       timers.add(t);
     });
 
-  async function applyFault(key: string | undefined): Promise<void> {
+  async function applyFault(key: string | undefined): Promise<Fault | undefined> {
     for (const k of [key, '*']) {
       if (k === undefined) continue;
       const f = faults.get(k);
@@ -547,10 +555,11 @@ export async function startStsEmulator(opts: StsEmulatorOptions): Promise<StsEmu
       if (f.delayMs) await sleep(f.delayMs);
       if (f.hang) throw new Hang();
       if (f.code) {
-        throw new StsError(f.code, f.message ?? DEFAULT_FAULT_MESSAGE[f.code] ?? f.code, f.status ?? ERROR_STATUS[f.code] ?? 400);
+        throw new StsError(f.code, f.message ?? DEFAULT_FAULT_MESSAGE[f.code] ?? f.code, f.status ?? ERROR_STATUS[f.code] ?? 400, true);
       }
-      return;
+      return f;
     }
+    return undefined;
   }
 
   // ---- authentication ------------------------------------------------------------------------------------------
@@ -926,9 +935,10 @@ export async function startStsEmulator(opts: StsEmulatorOptions): Promise<StsEmu
   }
 
   function errorXml(e: StsError, requestId: string): string {
+    const field = (name: string, text: string): string => (e.verbatim ? `<${name}>${xmlVerbatim(text)}</${name}>` : el(name, text));
     return (
       `<ErrorResponse xmlns="${STS_NAMESPACE}">\n  <Error>\n    ${el('Type', e.status >= 500 ? 'Receiver' : 'Sender')}\n` +
-      `    ${el('Code', e.code)}\n    ${el('Message', e.message)}\n  </Error>\n  ${el('RequestId', requestId)}\n</ErrorResponse>\n`
+      `    ${field('Code', e.code)}\n    ${field('Message', e.message)}\n  </Error>\n  ${el('RequestId', requestId)}\n</ErrorResponse>\n`
     );
   }
 
@@ -980,11 +990,15 @@ export async function startStsEmulator(opts: StsEmulatorOptions): Promise<StsEmu
           throw new StsError('ValidationError', `The parameter ${k} is not recognized by ${action}.`);
         }
       }
-      await applyFault(action === 'GetCallerIdentity' ? undefined : params.get('RoleArn'));
+      const fault = await applyFault(action === 'GetCallerIdentity' ? undefined : params.get('RoleArn'));
       let xml: string;
       if (action === 'AssumeRole') xml = assumeRole(params, caller!, entry, requestId);
       else if (action === 'AssumeRoleWithWebIdentity') xml = await assumeRoleWithWebIdentity(params, entry, requestId);
       else xml = getCallerIdentity(caller!, entry, requestId);
+      if (fault?.assumedArn !== undefined) {
+        const arn = xmlVerbatim(fault.assumedArn);
+        xml = xml.replace(/(<AssumedRoleUser>.*?<Arn>)[^<]*(<\/Arn>)/s, (_, open: string, close: string) => open + arn + close);
+      }
       entry.status = 200;
       log(entry);
       sendXml(res, 200, xml, requestId);

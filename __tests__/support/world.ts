@@ -24,6 +24,12 @@ export interface Fault {
   delayMs?: number;
   /** Accept the connection and never answer (the socket is destroyed on `close()`). */
   hang?: boolean;
+  /**
+   * Answer successfully, but with this text as `AssumedRoleUser.Arn` (a hostile or broken STS). The
+   * fault's `code` and `message`, and this text, reach the client character for character: line
+   * breaks and controls are sent as XML character references, which the SDK's parser decodes.
+   */
+  assumedArn?: string;
 }
 
 /** An IAM identity with keys: an IAM user (`arn:aws:iam::ACCT:user/NAME`), the root, or pre-existing session keys
@@ -150,6 +156,7 @@ function validateFault(f: unknown, at: string, out: string[]): void {
   }
   if (f.delayMs !== undefined && typeof f.delayMs !== 'number') out.push(`${at}.delayMs: must be a number`);
   if (f.hang !== undefined && typeof f.hang !== 'boolean') out.push(`${at}.hang: must be a boolean`);
+  if (f.assumedArn !== undefined && typeof f.assumedArn !== 'string') out.push(`${at}.assumedArn: must be a string`);
 }
 
 /** Problems with a world value, as human-readable lines (empty = valid). */

@@ -1,56 +1,62 @@
-/** Job summary and dry-run plan as Markdown: hops, roles, session names, accounts, expiry. No secrets. */
+/**
+ * Job summary and dry-run plan as Markdown: hops, roles, session names, accounts, expiry. No secrets.
+ * Every value is escaped by `mdText` (markdown.ts): it renders, and prints, as the literal text it is.
+ */
 import type { Plan, Target } from '../plan/types.js';
 import type { TargetOutcome } from '../sts/execute.js';
+import { redactAccounts } from '../runner.js';
+import { mdText } from './markdown.js';
 import { outcomesDiagram, planDiagram } from './chainDiagram.js';
 
-const cell = (v: string) => v.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/**
+ * A value as Markdown text. With mask-aws-account-id its account IDs become `***` first: replaced
+ * after escaping, the asterisks would be Markdown emphasis.
+ */
+const cell = (value: string): string => mdText(redactAccounts(value));
 
 /** `maskAccount` hides account IDs wherever they appear (in ARNs and profile names too) when masking is on. */
 export function resultsMarkdown(outcomes: readonly TargetOutcome[], maskAccount: (id: string) => string): string {
-  const accounts = new Set(outcomes.flatMap((o) => (o.ok ? [o.accountId, ...o.hops.map((h) => h.accountId)] : [])));
-  let text = `${rawResultsMarkdown(outcomes)}\n${outcomesDiagram(outcomes, maskAccount)}\n`;
-  for (const id of accounts) text = text.split(id).join(maskAccount(id));
-  return text;
-}
-
-function rawResultsMarkdown(outcomes: readonly TargetOutcome[]): string {
-  const maskAccount = (id: string) => id;
+  const accounts = [...new Set(outcomes.flatMap((o) => (o.ok ? [o.accountId, ...o.hops.map((h) => h.accountId)] : [])))];
+  // Masked in the raw value, then escaped: a `***` put into Markdown afterwards could pair up as emphasis.
+  const masked = (value: string): string => cell(accounts.reduce((text, id) => text.split(id).join(maskAccount(id)), value));
   const parts = ['## AWS credentials (aws-assume-chain)', ''];
   for (const o of outcomes) {
-    parts.push(`### ${cell(o.target.name)}${o.ok ? '' : ' — failed'}`, '');
+    parts.push(`### ${masked(o.target.name)}${o.ok ? '' : ' — failed'}`, '');
     if (!o.ok) {
-      parts.push(`> ${cell(o.error.message)}`, '');
+      parts.push(`> ${masked(o.error.message)}`, '');
       continue;
     }
     parts.push('| hop | action | role | session name | account | expires |', '| --- | --- | --- | --- | --- | --- |');
     o.hops.forEach((h, i) => {
-      const role = h.hop.roleArn.replace(h.accountId, maskAccount(h.accountId));
       parts.push(
-        `| ${i + 1} | ${h.hop.action} | ${cell(role)} | ${cell(h.hop.roleSessionName)} | ${maskAccount(h.accountId)} | ${h.credentials.expiration?.toISOString() ?? ''} |`,
+        `| ${i + 1} | ${h.hop.action} | ${masked(h.hop.roleArn)} | ${masked(h.hop.roleSessionName)} | ${masked(h.accountId)} | ${h.credentials.expiration?.toISOString() ?? ''} |`,
       );
     });
-    if (o.hops.length === 0) parts.push(`| – | source credentials | ${cell(o.arn.replace(o.accountId, maskAccount(o.accountId)))} | | ${maskAccount(o.accountId)} | |`);
+    if (o.hops.length === 0) parts.push(`| – | source credentials | ${masked(o.arn)} | | ${masked(o.accountId)} | |`);
     parts.push('');
   }
+  // The diagram escapes its own labels (Mermaid, not Markdown); account IDs are hidden in it the same way.
+  parts.push(redactAccounts(outcomesDiagram(outcomes, maskAccount)), '');
   return parts.join('\n');
 }
 
 export function planMarkdown(plan: Plan): string {
-  const parts = ['## aws-assume-chain plan (dry run: no STS call made)', '', `Region: \`${plan.region}\`${plan.stsEndpoint ? `, endpoint \`${plan.stsEndpoint}\`` : ''}`, ''];
+  const parts = ['## aws-assume-chain plan (dry run: no STS call made)', '', `Region: ${cell(plan.region)}${plan.stsEndpoint ? `, endpoint ${cell(plan.stsEndpoint)}` : ''}`, ''];
   for (const target of plan.targets) {
     const endpoint = target.stsEndpoint ?? plan.stsEndpoint;
     // Every target's endpoint: a second profile's endpoint_url is where its token would go.
-    parts.push(`### ${cell(target.name)}`, '', `Source: ${describeSource(target)}`, '', `STS endpoint: ${endpoint ? `\`${endpoint}\`` : 'default (AWS_ENDPOINT_URL_STS if set, else the region\'s)'}${target.region ? `, region \`${target.region}\`` : ''}`, '');
+    const where = endpoint ? cell(endpoint) : "default (AWS_ENDPOINT_URL_STS if set, else the region's)";
+    parts.push(`### ${cell(target.name)}`, '', `Source: ${describeSource(target)}`, '', `STS endpoint: ${where}${target.region ? `, region ${cell(target.region)}` : ''}`, '');
     parts.push('| hop | action | role | session name | duration | external ID | tags | MFA | from |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     target.chain.hops.forEach((h, i) => {
       const from = h.origin.line === undefined ? h.origin.where : `${h.origin.where}:${h.origin.line}`;
       parts.push(
-        `| ${i + 1} | ${h.action} | ${cell(h.roleArn)} | ${cell(h.roleSessionName)} | ${h.durationSeconds ?? 'default'} | ${h.externalId ? 'set' : ''} | ${h.tags.map((t) => cell(t.key)).join(', ')} | ${h.mfa ? cell(h.mfa.serialNumber) : ''} | ${cell(from)}${h.origin.profile ? ` (profile ${cell(h.origin.profile)})` : ''} |`,
+        `| ${i + 1} | ${h.action} | ${cell(h.roleArn)} | ${cell(h.roleSessionName)} | ${cell(String(h.durationSeconds ?? 'default'))} | ${h.externalId ? 'set' : ''} | ${h.tags.map((t) => cell(t.key)).join(', ')} | ${h.mfa ? cell(h.mfa.serialNumber) : ''} | ${cell(from)}${h.origin.profile ? ` (profile ${cell(h.origin.profile)})` : ''} |`,
       );
     });
     parts.push('');
   }
-  parts.push(planDiagram(plan), '');
+  parts.push(redactAccounts(planDiagram(plan)), '');
   return parts.join('\n');
 }
 
@@ -59,10 +65,10 @@ export function describeSource(target: Target): string {
   switch (s.kind) {
     case 'web-identity':
       return s.token.kind === 'github-oidc'
-        ? `GitHub OIDC token (audience \`${s.token.audience}\`)`
-        : `web identity token file \`${s.token.path}\`${s.token.githubFallbackAudience ? ` (GitHub OIDC token, audience \`${s.token.githubFallbackAudience}\`, if the file is missing)` : ''}`;
+        ? `GitHub OIDC token (audience "${cell(s.token.audience)}")`
+        : `web identity token file ${cell(s.token.path)}${s.token.githubFallbackAudience ? ` (GitHub OIDC token, audience "${cell(s.token.githubFallbackAudience)}", if the file is missing)` : ''}`;
     case 'static':
-      return `static access keys from ${s.origin.profile ? `profile \`${s.origin.profile}\`` : `\`${s.origin.where}\``}`;
+      return `static access keys from ${s.origin.profile ? `profile "${cell(s.origin.profile)}"` : cell(s.origin.where)}`;
     case 'environment':
       return 'credentials in the environment';
     case 'container':
@@ -70,6 +76,6 @@ export function describeSource(target: Target): string {
     case 'instance-metadata':
       return 'EC2 instance metadata';
     case 'process':
-      return `credential_process of profile \`${s.origin.profile ?? ''}\`: \`${s.command}\``;
+      return `credential_process of profile "${cell(s.origin.profile ?? '')}": ${cell(s.command)}`;
   }
 }

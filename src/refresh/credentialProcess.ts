@@ -20,7 +20,7 @@ import { proxyEnvFrom } from '../net/proxy.js';
 import { cacheFileFor, readCache, readPrivateFile, writeCache } from './store.js';
 
 export async function runCredentialProcess(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  core.detachFromRunner();
+  core.detachFromRunner('aws-assume-chain credential-process: ');
   let overall: NodeJS.Timeout | undefined;
   try {
     const [planFile, profile] = args;
@@ -36,18 +36,16 @@ export async function runCredentialProcess(args: readonly string[], env: NodeJS.
     const deadline = Date.now() + timeoutMs;
     overall = overallDeadline(deadline, plan.timeoutSeconds);
     const credentials = await freshCredentials(target, cacheFileFor(dirname(planFile), profile), plan, env, deadline);
-    process.stdout.write(
-      JSON.stringify({
-        Version: 1,
-        AccessKeyId: credentials.accessKeyId,
-        SecretAccessKey: credentials.secretAccessKey,
-        SessionToken: credentials.sessionToken,
-        Expiration: credentials.expiration?.toISOString(),
-      }) + '\n',
-    );
+    core.printCredentialProcessResult({
+      Version: 1,
+      AccessKeyId: credentials.accessKeyId,
+      SecretAccessKey: credentials.secretAccessKey,
+      SessionToken: credentials.sessionToken,
+      Expiration: credentials.expiration?.toISOString(),
+    });
   } catch (err) {
     const message = err instanceof UserError ? err.message : `unexpected error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
-    process.stderr.write(`aws-assume-chain credential-process: ${oneLine(message)}\n`);
+    core.error(oneLine(message));
     process.exitCode = 1;
   } finally {
     clearTimeout(overall);
@@ -58,7 +56,7 @@ export async function runCredentialProcess(args: readonly string[], env: NodeJS.
 /** One second after the deadline (so a pending request's own, more precise error wins), give up. */
 function overallDeadline(deadline: number, timeoutSeconds: number): NodeJS.Timeout {
   return setTimeout(() => {
-    process.stderr.write(`aws-assume-chain credential-process: timed out after ${timeoutSeconds} s (the step's action-timeout-s, at most 300 s)\n`);
+    core.error(`timed out after ${timeoutSeconds} s (the step's action-timeout-s, at most 300 s)`);
     process.exit(1);
   }, Math.max(0, deadline - Date.now()) + 1000);
 }
