@@ -91,8 +91,16 @@ export function outputProblems(r: StepResult, opts: { masks?: readonly string[] 
  * Raw Markdown/HTML in text the action wrote as Markdown: its own text has no `<`, `[` or backtick,
  * so any such character not escaped (entity or backslash) came from data.
  */
-export function markdownProblems(md: string): string[] {
+export function markdownProblems(markdown: string): string[] {
   const problems: string[] = [];
+  // A Mermaid block is code, not Markdown: its brackets and arrows are structure, and its labels are
+  // quoted with every other character as an entity code. Checked here for what a label could smuggle.
+  const diagrams = [...markdown.matchAll(/^```mermaid\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+  for (const d of diagrams) {
+    const text = d.replace(/<br\/>/g, '').replace(/-->|-\.->|==>/g, '');
+    if (/[<>`]/.test(text)) problems.push('diagram: raw <, > or backtick');
+  }
+  const md = markdown.replace(/^```mermaid\n[\s\S]*?^```$/gm, '');
   if (UNSAFE_CHAR.test(md.replace(/\n/g, ''))) problems.push('a control character');
   if (md.includes('<')) problems.push('raw <');
   // An unescaped [ ] or ` — one preceded by an even number of backslashes.

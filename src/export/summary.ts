@@ -6,7 +6,7 @@ import type { Plan, Target } from '../plan/types.js';
 import type { TargetOutcome } from '../sts/execute.js';
 import { redactAccounts } from '../runner.js';
 import { mdText } from './markdown.js';
-import { outcomesDiagram, planDiagram } from './chainDiagram.js';
+import { mermaidText, outcomesDiagram, planDiagram } from './chainDiagram.js';
 
 /**
  * A value as Markdown text. With mask-aws-account-id its account IDs become `***` first: replaced
@@ -36,7 +36,9 @@ export function resultsMarkdown(outcomes: readonly TargetOutcome[], maskAccount:
     parts.push('');
   }
   // The diagram escapes its own labels (Mermaid, not Markdown); account IDs are hidden in it the same way.
-  parts.push(redactAccounts(outcomesDiagram(outcomes, maskAccount)), '');
+  // Account IDs appear in the diagram's labels as digits (names, ARNs): hidden there the same way, as Mermaid text.
+  const diagram = accounts.reduce((text, id) => text.split(id).join(mermaidText(maskAccount(id))), outcomesDiagram(outcomes, maskAccount));
+  parts.push(redactAccounts(diagram), '');
   return parts.join('\n');
 }
 
