@@ -19,7 +19,7 @@ import { readTokenFile } from '../src/sources/tokenFile.js';
 import { readSettings } from '../src/settings/settings.js';
 import { buildInputPlan } from '../src/plan/buildInputPlan.js';
 import { checkTargetNames } from '../src/plan/profileNames.js';
-import { ACTION_YML, inputEnvName, readActionInputDefaults } from './support/harness.js';
+import { ACTION_YML, Job, NODE24_BIN, inputEnvName, readActionInputDefaults } from './support/harness.js';
 
 const posix = process.platform !== 'win32';
 /** POSIX-only cases: FIFOs, /dev/zero and symlinks without privileges do not exist on Windows. */
@@ -304,20 +304,24 @@ describe('every input error names the input the user typed', () => {
     expect(err.message).not.toContain('secret/with+chars');
   });
 
-  test("a stray % in the proxy password (once 'Unexpected error: URI malformed') is masked as written", () => {
+  test("a stray % in the proxy password (once 'Unexpected error: URI malformed') is masked as written", async () => {
     const saved = { ...process.env };
-    const lines: string[] = [];
-    const write = process.stdout.write;
-    process.stdout.write = ((chunk: string) => lines.push(String(chunk)) > 0) as typeof process.stdout.write;
     try {
       for (const [k, v] of Object.entries({ ...declared, ...keys, 'role-to-assume': A, 'http-proxy': 'http://u:p%zz@proxy:3128' })) process.env[inputEnvName(k)] = v;
       expect(readSettings(process.env).proxy.httpProxy).toBe('http://u:p%zz@proxy:3128');
     } finally {
-      process.stdout.write = write;
       process.env = saved;
     }
-    // Command data is escaped as the runner reads it back: % is written %25.
-    expect(lines.join('')).toContain('::add-mask::p%25zz');
+    // Through the bundle, as the runner reads the mask back (command data escapes % as %25).
+    const job = new Job();
+    try {
+      const r = await job.runStep({ node: NODE24_BIN, inputs: { ...keys, 'role-to-assume': A, 'http-proxy': 'http://u:p%zz@proxy:3128', 'dry-run': 'true' } });
+      expect(r.exitCode).toBe(0);
+      expect(r.masks).toContain('p%zz');
+      expect(r.stdout).toContain('::add-mask::p%25zz');
+    } finally {
+      await job.cleanup();
+    }
   });
 
   test('multi-line inputs still take their lines (CRLF too)', () => {

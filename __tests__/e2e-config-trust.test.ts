@@ -108,7 +108,7 @@ describe("a second profile's endpoint_url outside AWS", () => {
     expect(r.errors).toEqual([expect.stringContaining('UntrustedEndpoint: endpoint_url "https://attacker.example/"')]);
     const plan = r.outputs['plan']!;
     const exfil = plan.slice(plan.indexOf('### exfil'));
-    expect(exfil).toContain('STS endpoint: `https://attacker.example/`');
+    expect(exfil).toContain('STS endpoint: https://attacker.example/');
     expect(plan.slice(plan.indexOf('### deploy'), plan.indexOf('### exfil'))).toContain('STS endpoint: default');
     expect(s.calls()).toHaveLength(0);
     expect(s.oidc.requests).toBe(0);
@@ -121,7 +121,7 @@ describe("a second profile's endpoint_url outside AWS", () => {
     });
     expect(r.errors).toEqual([]);
     expect(r.exitCode).toBe(0);
-    expect(r.outputs['plan']).toContain('STS endpoint: `https://attacker.example/`');
+    expect(r.outputs['plan']).toContain('STS endpoint: https://attacker.example/');
     expect(s.oidc.requests).toBe(0);
   });
 
@@ -173,17 +173,17 @@ describe('dry-run guarantees', () => {
     expect(r.exportedEnv).toEqual({});
     const plan = r.outputs['plan']!;
     const section = (name: string) => plan.slice(plan.indexOf(`### ${name}\n`)).split(/\n### /)[0]!;
-    expect(section('web')).toContain('web identity token file `token.fifo`');
-    expect(section('proc')).toContain(`credential_process of profile \`proc\`: \`sh -c "touch ${marker}; exit 1"\``);
-    expect(section('proc')).toContain('STS endpoint: `http://127.0.0.1:9/second`, region `eu-west-1`');
-    expect(section('from-proc')).toContain(`credential_process of profile \`proc\``);
-    expect(section('from-proc')).toContain('STS endpoint: `http://localhost:9/third`');
+    expect(section('web')).toContain('web identity token file token.fifo');
+    expect(section('proc')).toContain(`credential_process of profile "proc": sh -c "touch ${marker.replace(/_/g, '\\_')}; exit 1"`);
+    expect(section('proc')).toContain('STS endpoint: http://127.0.0.1:9/second, region eu-west-1');
+    expect(section('from-proc')).toContain(`credential_process of profile "proc"`);
+    expect(section('from-proc')).toContain('STS endpoint: http://localhost:9/third');
     expect(readdirSync(s.job.workspace).sort()).toEqual(['.github', 'token.fifo']);
 
     // The first target's endpoint_url is not the next one's default (it once was: plan.stsEndpoint).
     const reordered = await s.main({ inputs: { 'config-file': path, profile: 'proc, web', 'dry-run': 'true' }, env: s.oidcEnv });
     const again = reordered.outputs['plan']!;
-    expect(again.slice(again.indexOf('### web\n'))).toContain("STS endpoint: default (AWS_ENDPOINT_URL_STS if set, else the region's), region `us-east-1`");
+    expect(again.slice(again.indexOf('### web\n'))).toContain("STS endpoint: default (AWS_ENDPOINT_URL_STS if set, else the region's), region us-east-1");
     expect(existsSync(marker)).toBe(false);
   });
 });

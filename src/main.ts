@@ -19,7 +19,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   maskRequestToken(env);
   try {
     const settings = readSettings(env);
-    if (settings.maskAccountId) core.hideAccountIds(settings.allowedAccountIds);
+    // Any run of 12 digits too: an account ID can reach a line in forms no ARN pattern sees (a refused reply, a peer's text).
+    if (settings.maskAccountId) core.hideAccountIds(settings.allowedAccountIds, { anyTwelveDigits: true });
     const plan = await buildPlan(settings, env);
     if (settings.maskAccountId) core.hideAccountIds(accountIdsIn(plan));
     const refresh = settings.refresh ? buildRefreshPlan(plan, settings, env) : undefined;
