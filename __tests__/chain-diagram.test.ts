@@ -1,9 +1,9 @@
 /** The Mermaid picture of the chain: shape (shared hops, fan-out, failures, grouping) and label escaping. */
 import { MAX_CHILDREN, mermaidText, outcomesDiagram, planDiagram } from '../src/export/chainDiagram.js';
 import { planMarkdown, resultsMarkdown } from '../src/export/summary.js';
-import type { Hop, Plan, Target } from '../src/plan/types.js';
-import type { TargetOutcome } from '../src/sts/execute.js';
-import { UserError } from '../src/errors.js';
+import type { Hop, Plan, Target } from '../src/base/types.js';
+import type { TargetOutcome } from '../src/run/execute.js';
+import { UserError } from '../src/base/errors.js';
 
 const HUB = 'arn:aws:iam::111111111111:role/github-hub';
 const hop = (roleArn: string, roleSessionName = 'GitHubActions-1-1', extra: Partial<Hop> = {}): Hop => ({
@@ -18,13 +18,21 @@ const hop = (roleArn: string, roleSessionName = 'GitHubActions-1-1', extra: Part
 });
 const target = (name: string, hops: Hop[]): Target => ({
   name,
-  chain: { source: { kind: 'web-identity', token: { kind: 'github-oidc', audience: 'sts.amazonaws.com' } }, hops: [{ ...hops[0]!, action: 'AssumeRoleWithWebIdentity' }, ...hops.slice(1)] },
+  chain: {
+    source: { kind: 'web-identity', token: { kind: 'github-oidc', audience: 'sts.amazonaws.com' } },
+    hops: [{ ...hops[0]!, action: 'AssumeRoleWithWebIdentity' }, ...hops.slice(1)],
+  },
 });
 const EXP = new Date('2026-12-03T17:00:00Z');
 const ok = (t: Target): TargetOutcome => ({
   target: t,
   ok: true,
-  hops: t.chain.hops.map((h) => ({ hop: h, assumedRoleArn: h.roleArn, accountId: h.roleArn.split(':')[4]!, credentials: { accessKeyId: 'AKIDSECRETNOTSHOWN', secretAccessKey: 'shh-secret-value', expiration: EXP } })),
+  hops: t.chain.hops.map((h) => ({
+    hop: h,
+    assumedRoleArn: h.roleArn,
+    accountId: h.roleArn.split(':')[4]!,
+    credentials: { accessKeyId: 'AKIDSECRETNOTSHOWN', secretAccessKey: 'shh-secret-value', expiration: EXP },
+  })),
   credentials: { accessKeyId: 'AKIDSECRETNOTSHOWN', secretAccessKey: 'shh-secret-value' },
   arn: t.chain.hops.at(-1)!.roleArn,
   accountId: t.chain.hops.at(-1)!.roleArn.split(':')[4]!,
@@ -59,15 +67,15 @@ describe('shape', () => {
   });
 
   test('a fan-out shares the hub node; a failed target is drawn along its planned chain and marked', () => {
-    const d = outcomesDiagram(
-      [ok(target('a', [hop(HUB), hop(member(1))])), failed(target('b', [hop(HUB), hop(member(2))]))],
-      (id) => id,
-    );
+    const d = outcomesDiagram([ok(target('a', [hop(HUB), hop(member(1))])), failed(target('b', [hop(HUB), hop(member(2))]))], (id) => id);
     const lines = body(d);
     expect(lines.filter((l) => l.includes('github-hub'))).toHaveLength(1);
     expect(lines.filter((l) => /^ {2}n1 --> /.test(l))).toHaveLength(2);
     expect(lines.at(-1)).toMatch(/^ {2}class n\d+(,n\d+)* failed$/);
-    const failedIds = lines.at(-1)!.replace(/^ {2}class | failed$/g, '').split(',');
+    const failedIds = lines
+      .at(-1)!
+      .replace(/^ {2}class | failed$/g, '')
+      .split(',');
     expect(failedIds.map((id) => lines.find((l) => l.startsWith(`  ${id}[`)))).toEqual(['  n5["b<br/>failed"]']);
   });
 
@@ -86,14 +94,22 @@ describe('shape', () => {
   });
 
   test('masked accounts are masked in every label, profile names included', () => {
-    const d = outcomesDiagram([ok(target('p-400000000001', [hop(HUB), hop(member(1))])), failed(target('p-400000000002', [hop(HUB), hop(member(2))]))], () => '***');
+    const d = outcomesDiagram(
+      [ok(target('p-400000000001', [hop(HUB), hop(member(1))])), failed(target('p-400000000002', [hop(HUB), hop(member(2))]))],
+      () => '***',
+    );
     expect(d).not.toMatch(/\d{12}/);
     expect(labels(d)).toEqual(expect.arrayContaining(['p-#42;#42;#42;']));
   });
 
   test('a dry-run plan shows the durations asked for; the plan and the summary embed the diagram', () => {
     const plan: Plan = { region: 'eu-west-1', targets: [target('deploy', [hop(HUB, 's', { durationSeconds: 900 }), hop(member(1))])] };
-    expect(labels(planDiagram(plan))).toEqual(['GitHub OIDC token', 'github-hub<br/>account 111111111111<br/>session s<br/>duration 900', 'audit<br/>account 400000000001<br/>session GitHubActions-1-1<br/>duration STS default', 'deploy']);
+    expect(labels(planDiagram(plan))).toEqual([
+      'GitHub OIDC token',
+      'github-hub<br/>account 111111111111<br/>session s<br/>duration 900',
+      'audit<br/>account 400000000001<br/>session GitHubActions-1-1<br/>duration STS default',
+      'deploy',
+    ]);
     expect(planMarkdown(plan)).toContain(planDiagram(plan));
     const outcomes = [ok(plan.targets[0]!)];
     expect(resultsMarkdown(outcomes, (id) => id)).toContain(outcomesDiagram(outcomes, (id) => id));

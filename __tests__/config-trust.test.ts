@@ -10,15 +10,15 @@ import { join } from 'node:path';
 import { PROFILE_FILE_CAP, TOKEN_FILE_CAP, gitPathProblem, readBoundedFile } from '../src/config/boundedFile.js';
 import { parseConfigText } from '../src/config/configparser.js';
 import { buildProfileMap } from '../src/config/profiles.js';
-import { ConfigError, InputError, UserError } from '../src/errors.js';
-import { forbiddenCharProblem } from '../src/plan/constraints.js';
-import { endpointProblem, isAwsStsHost, parseAllowedHost, untrustedEndpoint } from '../src/plan/endpointTrust.js';
+import { ConfigError, InputError, UserError } from '../src/base/errors.js';
+import { forbiddenCharProblem } from '../src/base/constraints.js';
+import { endpointProblem, isAwsStsHost, parseAllowedHost, untrustedEndpoint } from '../src/net/endpointTrust.js';
 import { MAX_ROLE_HOPS, resolveProfileChain, type ResolveContext } from '../src/plan/resolveProfileChain.js';
-import type { Plan } from '../src/plan/types.js';
+import type { Plan } from '../src/base/types.js';
 import { readTokenFile } from '../src/sources/tokenFile.js';
 import { readSettings } from '../src/settings/settings.js';
 import { buildInputPlan } from '../src/plan/buildInputPlan.js';
-import { checkTargetNames } from '../src/plan/profileNames.js';
+import { checkTargetNames } from '../src/config/profileName.js';
 import { ACTION_YML, Job, NODE24_BIN, inputEnvName, readActionInputDefaults } from './support/harness.js';
 
 const posix = process.platform !== 'win32';
@@ -62,7 +62,11 @@ describe('the bounded reader', () => {
 
   posixTest('a FIFO with no writer is refused without waiting for one', () => {
     execFileSync('mkfifo', [join(dir, 'fifo')]);
-    expect(readBoundedFile(join(dir, 'fifo'), TOKEN_FILE_CAP)).toEqual({ ok: false, reason: 'not-regular', detail: 'is a FIFO (named pipe), not a regular file' });
+    expect(readBoundedFile(join(dir, 'fifo'), TOKEN_FILE_CAP)).toEqual({
+      ok: false,
+      reason: 'not-regular',
+      detail: 'is a FIFO (named pipe), not a regular file',
+    });
   });
 });
 
@@ -79,7 +83,9 @@ describe('web identity token files', () => {
     writeFileSync(join(dir, 'token'), content);
     const err = caught(() => readTokenFile('token', env()));
     expect(err).toBeInstanceOf(UserError);
-    expect(err.message).toBe(`Web identity token file ${join(dir, 'token')} is not a JWT (three base64url parts separated by dots); its content is not sent or shown`);
+    expect(err.message).toBe(
+      `Web identity token file ${join(dir, 'token')} is not a JWT (three base64url parts separated by dots); its content is not sent or shown`,
+    );
     expect(err.message).not.toContain('ghs_SECRET');
   });
 
@@ -120,7 +126,10 @@ describe('source_profile chains: a documented hop limit, no recursion', () => {
   test(`${MAX_ROLE_HOPS} roles deep is accepted, in call order`, () => {
     const hops = resolve(deepChain(MAX_ROLE_HOPS), `p${MAX_ROLE_HOPS}`).chain.hops;
     expect(hops).toHaveLength(MAX_ROLE_HOPS);
-    expect([hops[0]!.roleArn, hops[MAX_ROLE_HOPS - 1]!.roleArn]).toEqual(['arn:aws:iam::111111111111:role/r1', `arn:aws:iam::111111111111:role/r${MAX_ROLE_HOPS}`]);
+    expect([hops[0]!.roleArn, hops[MAX_ROLE_HOPS - 1]!.roleArn]).toEqual([
+      'arn:aws:iam::111111111111:role/r1',
+      `arn:aws:iam::111111111111:role/r${MAX_ROLE_HOPS}`,
+    ]);
   });
 
   test.each([MAX_ROLE_HOPS + 1, 5000, 10000])('%i deep is one clear error at the first hop past the limit', (depth) => {
@@ -133,9 +142,12 @@ describe('source_profile chains: a documented hop limit, no recursion', () => {
     );
   });
 
-  test('a cycle is still botocore\'s InfiniteLoopConfigError', () => {
-    const text = '[profile a]\nrole_arn = arn:aws:iam::111111111111:role/a\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::111111111111:role/b\nsource_profile = a\n';
-    expect(caught(() => resolve(text, 'a')).message).toContain("InfiniteLoopConfigError: Infinite loop in credential configuration detected. Attempting to load from profile a which has already been visited. Visited profiles: ['a', 'b']");
+  test("a cycle is still botocore's InfiniteLoopConfigError", () => {
+    const text =
+      '[profile a]\nrole_arn = arn:aws:iam::111111111111:role/a\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::111111111111:role/b\nsource_profile = a\n';
+    expect(caught(() => resolve(text, 'a')).message).toContain(
+      "InfiniteLoopConfigError: Infinite loop in credential configuration detected. Attempting to load from profile a which has already been visited. Visited profiles: ['a', 'b']",
+    );
   });
 });
 
@@ -163,7 +175,8 @@ describe('one character rule, at parse/plan time', () => {
   });
 
   test('the issue-13 continuation line under web_identity_token_file is one config error at its line, not echoed', () => {
-    const text = '[profile ci]\nweb_identity_token_file = /nonexistent/token\n  ::warning file=README.md,line=1::INJECTED\nrole_arn = arn:aws:iam::111111111111:role/gh-oidc\nregion = us-east-1\n';
+    const text =
+      '[profile ci]\nweb_identity_token_file = /nonexistent/token\n  ::warning file=README.md,line=1::INJECTED\nrole_arn = arn:aws:iam::111111111111:role/gh-oidc\nregion = us-east-1\n';
     const err = caught(() => resolve(text, 'ci'));
     expect(err.message).toBe(
       `InvalidConfigError: The setting "web_identity_token_file" of profile "ci" contains a line break (U+000A), which AWS does not accept here and the log must not show. [${CONFIG}:2 (profile "ci")]`,
@@ -184,7 +197,9 @@ describe('one character rule, at parse/plan time', () => {
     const lines = profile.split('\n').filter((l) => !l.startsWith(`${key} =`));
     const err = caught(() => resolve(`${base}${[...lines.slice(0, 1), line, ...lines.slice(1)].join('\n')}`, 'app'));
     expect(err).toBeInstanceOf(ConfigError);
-    expect(err.message).toMatch(new RegExp(`^InvalidConfigError: The setting "${key}" of profile "app" contains a (line break|control character|bidi control) \\(U\\+[0-9A-F]{4}\\)`));
+    expect(err.message).toMatch(
+      new RegExp(`^InvalidConfigError: The setting "${key}" of profile "app" contains a (line break|control character|bidi control) \\(U\\+[0-9A-F]{4}\\)`),
+    );
     expect(err.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200f\u202e]/);
   });
 });
@@ -228,7 +243,11 @@ describe('where a web identity token may go', () => {
   });
 
   test('allowed-sts-endpoints entries: host names, *. wildcards, URLs; anything else names the input', () => {
-    expect(['STS.Corp.Example', '*.corp.example', 'https://sts.corp.example:8443/x'].map(parseAllowedHost)).toEqual(['sts.corp.example', '*.corp.example', 'sts.corp.example']);
+    expect(['STS.Corp.Example', '*.corp.example', 'https://sts.corp.example:8443/x'].map(parseAllowedHost)).toEqual([
+      'sts.corp.example',
+      '*.corp.example',
+      'sts.corp.example',
+    ]);
     const err = caught(() => parseAllowedHost('not a host'));
     expect(err).toBeInstanceOf(InputError);
     expect(err.message).toBe(`Input 'allowed-sts-endpoints': "not a host" is not a host name (e.g. sts.example.com or *.example.com)`);
@@ -254,7 +273,9 @@ describe('where a web identity token may go', () => {
 
   test('AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL are checked when nothing else names the endpoint', () => {
     const plan: Plan = { region: 'us-east-1', targets: [target('dev')] };
-    expect(untrustedEndpoint(plan, { allowed: [], env: { AWS_ENDPOINT_URL: 'https://evil.example' } })?.message).toMatch(/^Environment variable AWS_ENDPOINT_URL: "https:\/\/evil.example" is not an AWS STS endpoint/);
+    expect(untrustedEndpoint(plan, { allowed: [], env: { AWS_ENDPOINT_URL: 'https://evil.example' } })?.message).toMatch(
+      /^Environment variable AWS_ENDPOINT_URL: "https:\/\/evil.example" is not an AWS STS endpoint/,
+    );
     expect(untrustedEndpoint(plan, { allowed: [], env: { AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' } })).toBeUndefined();
     expect(untrustedEndpoint(plan, { allowed: [], env: { AWS_ENDPOINT_URL_STS: 'https://x\n::warning::y' } })?.message).toBe(
       'Environment variable AWS_ENDPOINT_URL_STS: the endpoint contains a line break (U+000A), which AWS does not accept here and the log must not show',
@@ -307,7 +328,8 @@ describe('every input error names the input the user typed', () => {
   test("a stray % in the proxy password (once 'Unexpected error: URI malformed') is masked as written", async () => {
     const saved = { ...process.env };
     try {
-      for (const [k, v] of Object.entries({ ...declared, ...keys, 'role-to-assume': A, 'http-proxy': 'http://u:p%zz@proxy:3128' })) process.env[inputEnvName(k)] = v;
+      for (const [k, v] of Object.entries({ ...declared, ...keys, 'role-to-assume': A, 'http-proxy': 'http://u:p%zz@proxy:3128' }))
+        process.env[inputEnvName(k)] = v;
       expect(readSettings(process.env).proxy.httpProxy).toBe('http://u:p%zz@proxy:3128');
     } finally {
       process.env = saved;
@@ -327,7 +349,8 @@ describe('every input error names the input the user typed', () => {
   test('multi-line inputs still take their lines (CRLF too)', () => {
     const saved = { ...process.env };
     try {
-      for (const [k, v] of Object.entries({ ...declared, ...keys, 'role-chain': `${A}\r\narn:aws:iam::222222222222:role/b\r\n` })) process.env[inputEnvName(k)] = v;
+      for (const [k, v] of Object.entries({ ...declared, ...keys, 'role-chain': `${A}\r\narn:aws:iam::222222222222:role/b\r\n` }))
+        process.env[inputEnvName(k)] = v;
       const plan = buildInputPlan(readSettings(process.env), github);
       expect(plan.targets[0]!.chain.hops.map((h) => h.roleArn)).toEqual([A, 'arn:aws:iam::222222222222:role/b']);
     } finally {
@@ -349,7 +372,12 @@ test('a region from the environment with a bidi control or line break is refused
   const saved = { ...process.env };
   try {
     for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_') || k.startsWith('AWS_')) delete process.env[k];
-    for (const [k, v] of Object.entries({ ...readActionInputDefaults(ACTION_YML), 'role-to-assume': 'arn:aws:iam::111111111111:role/a', 'web-identity-token-file': 't' })) process.env[inputEnvName(k)] = v;
+    for (const [k, v] of Object.entries({
+      ...readActionInputDefaults(ACTION_YML),
+      'role-to-assume': 'arn:aws:iam::111111111111:role/a',
+      'web-identity-token-file': 't',
+    }))
+      process.env[inputEnvName(k)] = v;
     process.env['AWS_REGION'] = 'eu\u202ewest-1';
     const github = { repository: 'o/r', workflow: 'w', action: 'a', actor: 'u', sha: 'a'.repeat(40), ref: 'refs/heads/main', runId: '1', runAttempt: '1' };
     const err = caught(() => buildInputPlan(readSettings(process.env), github));
@@ -360,7 +388,7 @@ test('a region from the environment with a bidi control or line break is refused
 });
 
 test('session tags: a line separator in a custom tag (JSON escape) is refused; in the GitHub context it is replaced', async () => {
-  const { tagProblem, sanitizeTagValue } = await import('../src/plan/constraints.js');
+  const { tagProblem, sanitizeTagValue } = await import('../src/base/constraints.js');
   expect(tagProblem('Team\u2028x', 'v')).toBe('a tag key contains a line break (U+2028), which AWS does not accept here and the log must not show');
   expect(tagProblem('Team', 'a\u2029b')).toBe('tag "Team" value contains a line break (U+2029), which AWS does not accept here and the log must not show');
   expect(sanitizeTagValue('Deploy\u2028::warning::x')).toBe('Deploy_::warning::x');

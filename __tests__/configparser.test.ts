@@ -5,12 +5,12 @@
  */
 import { parseConfigText, shlexSplit, type IniDocument } from '../src/config/configparser.js';
 import { buildProfileMap, type ProfileMap } from '../src/config/profiles.js';
-import { ConfigError } from '../src/errors.js';
+import { ConfigError } from '../src/base/errors.js';
 
 const PATH = '/home/runner/.aws/config';
 
 function parse(...lines: string[]): IniDocument {
-  return parseConfigText(lines.join('\n') + '\n', PATH);
+  return parseConfigText(`${lines.join('\n')}\n`, PATH);
 }
 
 /** The values of one section as a plain object. */
@@ -32,10 +32,7 @@ function parseFailure(text: string): ConfigError {
 
 function profilesOf(configLines: string[], credentialLines?: string[]): ProfileMap {
   const config = { doc: parseConfigText(configLines.join('\n'), PATH), path: PATH };
-  const credentials =
-    credentialLines === undefined
-      ? undefined
-      : { doc: parseConfigText(credentialLines.join('\n'), '/creds'), path: '/creds' };
+  const credentials = credentialLines === undefined ? undefined : { doc: parseConfigText(credentialLines.join('\n'), '/creds'), path: '/creds' };
   return buildProfileMap(config, credentials);
 }
 
@@ -117,7 +114,7 @@ describe('parseConfigText: the §2.5 table (where `ini` disagrees with botocore)
     expect(error.message).toBe(`ConfigParseError: ${error.detail} [${PATH}:4]`);
   });
 
-  test('[DEFAULT] values are inherited by every section; a section\'s own value wins', () => {
+  test("[DEFAULT] values are inherited by every section; a section's own value wins", () => {
     const doc = parse('[profile a]', 'region = eu-west-1', '[DEFAULT]', 'region = sa-east-1', 'source_profile = base', '[profile b]');
     expect(section(doc, 'profile a')).toEqual({ region: 'eu-west-1', source_profile: 'base' });
     expect(section(doc, 'profile b')).toEqual({ region: 'sa-east-1', source_profile: 'base' });

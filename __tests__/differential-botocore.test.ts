@@ -263,7 +263,9 @@ function generateCase(rng: Rng, index: number): DiffCase {
   let tokenFile = '${TOKEN_FILE}';
 
   // Mistakes.
-  const roleProfiles = profiles.filter((p) => get(p, 'role_arn') !== undefined && get(p, 'web_identity_token_file') === undefined && get(p, 'aws_access_key_id') === undefined);
+  const roleProfiles = profiles.filter(
+    (p) => get(p, 'role_arn') !== undefined && get(p, 'web_identity_token_file') === undefined && get(p, 'aws_access_key_id') === undefined,
+  );
   const mistakes: Mistake[] = [];
   if (rng.chance(0.3)) {
     mistakes.push(rng.pick(MISTAKES));
@@ -375,7 +377,8 @@ function generateCase(rng: Rng, index: number): DiffCase {
         case 'process-bad-output': {
           const p = profiles.find((x) => get(x, 'credential_process') !== undefined);
           if (!p) return false;
-          const bad = m === 'process-fails' ? ['${CRED_PROCESS_FAIL}'] : ['${CRED_PROCESS_NO_VERSION}', '${CRED_PROCESS_VERSION_TWO}', '${CRED_PROCESS_NO_SECRET}'];
+          const bad =
+            m === 'process-fails' ? ['${CRED_PROCESS_FAIL}'] : ['${CRED_PROCESS_NO_VERSION}', '${CRED_PROCESS_VERSION_TWO}', '${CRED_PROCESS_NO_SECRET}'];
           set(p, 'credential_process', rng.pick(bad));
           return true;
         }
@@ -386,7 +389,7 @@ function generateCase(rng: Rng, index: number): DiffCase {
           return true;
         }
         case 'long-chained-duration': {
-          const chainedHop = roleProfiles.find((p, i) => i > 0 || root === 'web-identity');
+          const chainedHop = roleProfiles.find((_p, i) => i > 0 || root === 'web-identity');
           if (!chainedHop) return false;
           set(chainedHop, 'duration_seconds', String(rng.pick([3601, 7200, 43200])));
           return true;
@@ -423,12 +426,14 @@ function generateCase(rng: Rng, index: number): DiffCase {
 function render(rng: Rng, profiles: readonly GenProfile[], defaultRegion?: string): { config?: string; credentials?: string } {
   const config: string[] = defaultRegion === undefined ? [] : ['[DEFAULT]', `region = ${defaultRegion}`, ''];
   const credentials: string[] = [];
-  const lineOf = (p: GenProfile) => ([k, v]: [string, string]): string => {
-    const key = rng.chance(0.08) ? k.toUpperCase() : k;
-    const indent = p.indent === k ? '  ' : '';
-    if (v === '') return `${indent}${key} =`;
-    return indent + rng.pick([`${key} = ${v}`, `${key} = ${v}`, `${key}=${v}`, `${key}: ${v}`, `${key}   =   ${v}   `]);
-  };
+  const lineOf =
+    (p: GenProfile) =>
+    ([k, v]: [string, string]): string => {
+      const key = rng.chance(0.08) ? k.toUpperCase() : k;
+      const indent = p.indent === k ? '  ' : '';
+      if (v === '') return `${indent}${key} =`;
+      return indent + rng.pick([`${key} = ${v}`, `${key} = ${v}`, `${key}=${v}`, `${key}: ${v}`, `${key}   =   ${v}   `]);
+    };
   for (const p of profiles) {
     const line = lineOf(p);
     const header = p.name === 'default' && rng.chance(0.5) ? '[default]' : `[profile ${p.name}]`;
@@ -463,18 +468,43 @@ const probe = (id: string, title: string, config: string, env: Record<string, st
 });
 
 const PROBES: readonly DiffCase[] = [
-  probe('P01', 'credential_process exits 3 with a message on stderr', `[profile proc]\ncredential_process = \${CRED_PROCESS_FAIL}\n\n${APP('source_profile = proc\n')}`),
+  probe(
+    'P01',
+    'credential_process exits 3 with a message on stderr',
+    `[profile proc]\ncredential_process = \${CRED_PROCESS_FAIL}\n\n${APP('source_profile = proc\n')}`,
+  ),
   probe('P02', 'credential_process prints no Version', `[profile proc]\ncredential_process = \${CRED_PROCESS_NO_VERSION}\n\n${APP('source_profile = proc\n')}`),
   probe('P03', 'credential_process prints Version 2', `[profile proc]\ncredential_process = \${CRED_PROCESS_VERSION_TWO}\n\n${APP('source_profile = proc\n')}`),
-  probe('P04', 'credential_process prints no SecretAccessKey', `[profile proc]\ncredential_process = \${CRED_PROCESS_NO_SECRET}\n\n${APP('source_profile = proc\n')}`),
-  probe('P05', 'credential_process path in double quotes, an argument with a space', `[profile proc]\ncredential_process = "\${CRED_PROCESS}" "--flag with space"\n\n${APP('source_profile = proc\n')}`),
-  probe('P06', "credential_process path in single quotes (shlex removes them)", `[profile proc]\ncredential_process = '\${CRED_PROCESS}' --x\n\n${APP('source_profile = proc\n')}`),
+  probe(
+    'P04',
+    'credential_process prints no SecretAccessKey',
+    `[profile proc]\ncredential_process = \${CRED_PROCESS_NO_SECRET}\n\n${APP('source_profile = proc\n')}`,
+  ),
+  probe(
+    'P05',
+    'credential_process path in double quotes, an argument with a space',
+    `[profile proc]\ncredential_process = "\${CRED_PROCESS}" "--flag with space"\n\n${APP('source_profile = proc\n')}`,
+  ),
+  probe(
+    'P06',
+    'credential_process path in single quotes (shlex removes them)',
+    `[profile proc]\ncredential_process = '\${CRED_PROCESS}' --x\n\n${APP('source_profile = proc\n')}`,
+  ),
   probe('P07', 'mixed-case region in the profile', BASE + APP('source_profile = base\n', 'EU-West-1')),
   probe('P08', 'region with an inline "; comment" (part of the value for configparser)', BASE + APP('source_profile = base\n', 'us-east-1 ; primary')),
   probe('P09', 'AWS_DEFAULT_REGION beats the profile region (both)', BASE + APP('source_profile = base\n'), { AWS_DEFAULT_REGION: 'eu-west-3' }),
-  probe('P10', 'AWS_REGION and AWS_DEFAULT_REGION differ', BASE + APP('source_profile = base\n'), { AWS_REGION: 'ap-northeast-1', AWS_DEFAULT_REGION: 'eu-west-3' }),
-  probe('P11', 'credential_source = Environment without env keys and no region anywhere', APP('credential_source = Environment\n').replace('region = us-east-1\n', '')),
-  probe('P12', 'credential_source = Environment with AWS_ACCESS_KEY_ID but no secret', APP('credential_source = Environment\n'), { AWS_ACCESS_KEY_ID: 'AKIAONLYID' }),
+  probe('P10', 'AWS_REGION and AWS_DEFAULT_REGION differ', BASE + APP('source_profile = base\n'), {
+    AWS_REGION: 'ap-northeast-1',
+    AWS_DEFAULT_REGION: 'eu-west-3',
+  }),
+  probe(
+    'P11',
+    'credential_source = Environment without env keys and no region anywhere',
+    APP('credential_source = Environment\n').replace('region = us-east-1\n', ''),
+  ),
+  probe('P12', 'credential_source = Environment with AWS_ACCESS_KEY_ID but no secret', APP('credential_source = Environment\n'), {
+    AWS_ACCESS_KEY_ID: 'AKIAONLYID',
+  }),
   probe('P13', 'credential_source = Environment with AWS_SECURITY_TOKEN and AWS_SESSION_TOKEN', APP('credential_source = Environment\n'), {
     AWS_ACCESS_KEY_ID: 'ASIAENVTOKENS',
     AWS_SECRET_ACCESS_KEY: 'envtokensecret',
@@ -482,22 +512,88 @@ const PROBES: readonly DiffCase[] = [
     AWS_SESSION_TOKEN: 'env-session-token',
   }),
   probe('P14', 'mixed-case region from AWS_DEFAULT_REGION', BASE + APP('source_profile = base\n'), { AWS_DEFAULT_REGION: 'US-EAST-1' }),
-  probe('P15', 'quoted profile name with a space', `${BASE}[profile "my app"]\nrole_arn = arn:aws:iam::111111111111:role/probe\nsource_profile = base\nrole_session_name = probe-session\nregion = us-east-1\n`, {}, 'my app'),
+  probe(
+    'P15',
+    'quoted profile name with a space',
+    `${BASE}[profile "my app"]\nrole_arn = arn:aws:iam::111111111111:role/probe\nsource_profile = base\nrole_session_name = probe-session\nregion = us-east-1\n`,
+    {},
+    'my app',
+  ),
   probe('P16', 'source_profile value in quotes (quotes are part of the name)', BASE + APP('source_profile = "base"\n')),
-  probe('P17', 'mfa_serial on the web-identity root is ignored', `[profile oidc]\nrole_arn = arn:aws:iam::111111111111:role/oidc\nweb_identity_token_file = \${TOKEN_FILE}\nrole_session_name = wi\nmfa_serial = arn:aws:iam::111111111111:mfa/x\n\n${APP('source_profile = oidc\n')}`),
+  probe(
+    'P17',
+    'mfa_serial on the web-identity root is ignored',
+    `[profile oidc]\nrole_arn = arn:aws:iam::111111111111:role/oidc\nweb_identity_token_file = \${TOKEN_FILE}\nrole_session_name = wi\nmfa_serial = arn:aws:iam::111111111111:mfa/x\n\n${APP('source_profile = oidc\n')}`,
+  ),
   probe('P18', 'duration_seconds with sign and leading zeros (Python int())', BASE + APP('source_profile = base\nduration_seconds = +01800\n')),
-  probe('P19', 'selected profile has web_identity_token_file AND source_profile: web identity wins', `${BASE}[profile oidc]\nrole_arn = arn:aws:iam::111111111111:role/oidc\nweb_identity_token_file = \${TOKEN_FILE}\nsource_profile = base\nrole_session_name = wi\nregion = eu-west-1\n`, {}, 'oidc'),
-  probe('P20', 'selected profile holds only a credential_process (no role)', '[profile proc]\ncredential_process = ${CRED_PROCESS}\nregion = eu-west-1\n', {}, 'proc'),
-  probe('P21', 'selected profile holds session keys (no role)', '[profile keys]\naws_access_key_id = ASIAKEYS\naws_secret_access_key = keyssecret\naws_session_token = keystoken\nregion = eu-west-1\n', {}, 'keys'),
-  probe('P22', 'source profile with role_arn + source_profile + credential_process: assumed as a role', `${BASE}[profile mid]\nrole_arn = arn:aws:iam::222222222222:role/mid\nsource_profile = base\ncredential_process = \${CRED_PROCESS}\nrole_session_name = mid\n\n${APP('source_profile = mid\n')}`),
+  probe(
+    'P19',
+    'selected profile has web_identity_token_file AND source_profile: web identity wins',
+    `${BASE}[profile oidc]\nrole_arn = arn:aws:iam::111111111111:role/oidc\nweb_identity_token_file = \${TOKEN_FILE}\nsource_profile = base\nrole_session_name = wi\nregion = eu-west-1\n`,
+    {},
+    'oidc',
+  ),
+  probe(
+    'P20',
+    'selected profile holds only a credential_process (no role)',
+    '[profile proc]\ncredential_process = ${CRED_PROCESS}\nregion = eu-west-1\n',
+    {},
+    'proc',
+  ),
+  probe(
+    'P21',
+    'selected profile holds session keys (no role)',
+    '[profile keys]\naws_access_key_id = ASIAKEYS\naws_secret_access_key = keyssecret\naws_session_token = keystoken\nregion = eu-west-1\n',
+    {},
+    'keys',
+  ),
+  probe(
+    'P22',
+    'source profile with role_arn + source_profile + credential_process: assumed as a role',
+    `${BASE}[profile mid]\nrole_arn = arn:aws:iam::222222222222:role/mid\nsource_profile = base\ncredential_process = \${CRED_PROCESS}\nrole_session_name = mid\n\n${APP('source_profile = mid\n')}`,
+  ),
   probe('P23', 'source_profile = (empty)', BASE + APP('source_profile =\n')),
   probe('P24', 'hardware MFA serial (not an ARN)', BASE + APP('source_profile = base\nmfa_serial = GAHT12345678\n')),
-  { ...probe('P25', 'empty web-identity token file', `[profile oidc]\nrole_arn = arn:aws:iam::111111111111:role/oidc\nweb_identity_token_file = \${TOKEN_FILE}\nrole_session_name = wi\nregion = eu-west-1\n`, {}, 'oidc'), tokenContent: '' },
-  { ...probe('P26', 'web-identity token file of blanks', `[profile oidc]\nrole_arn = arn:aws:iam::111111111111:role/oidc\nweb_identity_token_file = \${TOKEN_FILE}\nrole_session_name = wi\nregion = eu-west-1\n`, {}, 'oidc'), tokenContent: '   \n' },
-  { ...probe('P27', 'web-identity token file of 3 bytes, a newline included (too short for STS)', `[profile oidc]\nrole_arn = arn:aws:iam::111111111111:role/oidc\nweb_identity_token_file = \${TOKEN_FILE}\nrole_session_name = wi\nregion = eu-west-1\n`, {}, 'oidc'), tokenContent: 'ab\n' },
-  probe('P28', 'mixed-case region in AWS_REGION and AWS_DEFAULT_REGION', BASE + APP('source_profile = base\n'), { AWS_REGION: 'Eu-Central-1', AWS_DEFAULT_REGION: 'Eu-Central-1' }),
+  {
+    ...probe(
+      'P25',
+      'empty web-identity token file',
+      `[profile oidc]\nrole_arn = arn:aws:iam::111111111111:role/oidc\nweb_identity_token_file = \${TOKEN_FILE}\nrole_session_name = wi\nregion = eu-west-1\n`,
+      {},
+      'oidc',
+    ),
+    tokenContent: '',
+  },
+  {
+    ...probe(
+      'P26',
+      'web-identity token file of blanks',
+      `[profile oidc]\nrole_arn = arn:aws:iam::111111111111:role/oidc\nweb_identity_token_file = \${TOKEN_FILE}\nrole_session_name = wi\nregion = eu-west-1\n`,
+      {},
+      'oidc',
+    ),
+    tokenContent: '   \n',
+  },
+  {
+    ...probe(
+      'P27',
+      'web-identity token file of 3 bytes, a newline included (too short for STS)',
+      `[profile oidc]\nrole_arn = arn:aws:iam::111111111111:role/oidc\nweb_identity_token_file = \${TOKEN_FILE}\nrole_session_name = wi\nregion = eu-west-1\n`,
+      {},
+      'oidc',
+    ),
+    tokenContent: 'ab\n',
+  },
+  probe('P28', 'mixed-case region in AWS_REGION and AWS_DEFAULT_REGION', BASE + APP('source_profile = base\n'), {
+    AWS_REGION: 'Eu-Central-1',
+    AWS_DEFAULT_REGION: 'Eu-Central-1',
+  }),
   probe('P29', 'credential_source = Environment without env keys and a mixed-case region', APP('credential_source = Environment\n', 'Us-West-2')),
-  probe('P30', 'credential_process exits 1 with two lines on stderr', `[profile proc]\ncredential_process = sh -c 'echo "first line" >&2; echo "  second  line " >&2; exit 1'\n\n${APP('source_profile = proc\n')}`),
+  probe(
+    'P30',
+    'credential_process exits 1 with two lines on stderr',
+    `[profile proc]\ncredential_process = sh -c 'echo "first line" >&2; echo "  second  line " >&2; exit 1'\n\n${APP('source_profile = proc\n')}`,
+  ),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -658,9 +754,9 @@ const DEVIATIONS = {
   'keys-without-role':
     'A profile with static keys and no role: botocore makes no call; the action makes one GetCallerIdentity to learn the account (README "With access keys and no role"). Shape: botocore no calls and the key; the action one GetCallerIdentity signed by that key, and that key exported.',
   'validated-upfront':
-    'botocore checks a hop\'s parameters (ParamValidationError) only when it gets to that hop, after the earlier hops\' calls; the action validates the whole chain first (README "The whole chain is validated before the first STS call"). Shape: the same error text; botocore\'s calls all succeeded; the action made none.',
+    "botocore checks a hop's parameters (ParamValidationError) only when it gets to that hop, after the earlier hops' calls; the action validates the whole chain first (README \"The whole chain is validated before the first STS call\"). Shape: the same error text; botocore's calls all succeeded; the action made none.",
   'region-from-env':
-    'The action takes the region from AWS_REGION (then AWS_DEFAULT_REGION) before the profile\'s, as the AWS CLI does (README "Config-profile mode", commit 6a471e6); botocore the library ignores AWS_REGION (profile-semantics.md §1.8, V34). Shape: AWS_REGION is set; the action\'s calls are botocore\'s with every signing region AWS_REGION, or botocore found no region (NoRegionError) and the action signed every call for AWS_REGION.',
+    "The action takes the region from AWS_REGION (then AWS_DEFAULT_REGION) before the profile's, as the AWS CLI does (README \"Config-profile mode\", commit 6a471e6); botocore the library ignores AWS_REGION (profile-semantics.md §1.8, V34). Shape: AWS_REGION is set; the action's calls are botocore's with every signing region AWS_REGION, or botocore found no region (NoRegionError) and the action signed every call for AWS_REGION.",
   'region-case':
     'A region STS cannot use although botocore\'s host-label rule accepts it (upper-case letters, e.g. "EU-West-1"): botocore signs for it and STS refuses the signature\'s scope; the action refuses it before any call (README "Design notes", "Deliberate differences from botocore"; src/plan/buildConfigPlan.ts targetRegion, src/plan/buildInputPlan.ts checkRegion). Shape: the action made no call and printed exactly `ValidationError: Region "R" is not a valid region name (checked before calling STS) [<file>:<line> (profile "P")]`, where P is the selected profile and that line of that file is P\'s `region = R` line, or — R from the environment — exactly `Environment variable AWS_REGION|AWS_DEFAULT_REGION: "R" is not a valid region name` naming the variable the action reads first; botocore signed every call for R and STS refused only its last call, with SignatureDoesNotMatch "Credential should be scoped to a valid region.".',
   'error-order-region':
@@ -693,10 +789,11 @@ function compareOutcomes(c: DiffCase, b: SideRun, a: SideRun): Verdict['outcome'
 /** The documented token-not-jwt deviation, recognised by its shape; undefined when the shape does not fit. */
 function tokenNotJwt(b: SideRun, a: SideRun): Verdict['outcome'] | undefined {
   if (a.ok || b.ok || a.errorCount !== 1 || a.calls.length !== 0) return undefined;
-  if (a.error !== 'Web identity token file <case>/web-identity-token is not a JWT (three base64url parts separated by dots); its content is not sent or shown') return undefined;
+  if (a.error !== 'Web identity token file <case>/web-identity-token is not a JWT (three base64url parts separated by dots); its content is not sent or shown')
+    return undefined;
   const client = parseClientError(b.error ?? '');
   const only = b.raw.length === 1 ? b.raw[0] : undefined;
-  if (!client || client.code !== 'InvalidIdentityToken' || !only || only.action !== 'AssumeRoleWithWebIdentity' || only.status === 200) return undefined;
+  if (client?.code !== 'InvalidIdentityToken' || !only || only.action !== 'AssumeRoleWithWebIdentity' || only.status === 200) return undefined;
   return { kind: 'deviation', rule: 'token-not-jwt' };
 }
 
@@ -705,12 +802,16 @@ const fold = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
 /** botocore's region check (botocore.utils.validate_region_name). */
 const BOTOCORE_REGION = /^(?![0-9]+$)(?!-)[a-zA-Z0-9-]{0,63}(?<!-)$/;
-const SOURCE_ERROR = /^(CredentialRetrievalError: Error when retrieving credentials from [\w-]+: |PartialCredentialsError: Partial credentials found in env, missing: )/;
+const SOURCE_ERROR =
+  /^(CredentialRetrievalError: Error when retrieving credentials from [\w-]+: |PartialCredentialsError: Partial credentials found in env, missing: )/;
 /** The action's refusal of a profile's region (src/plan/buildConfigPlan.ts targetRegion). */
-const REGION_PREFLIGHT = /^ValidationError: Region "([^"]*)" is not a valid region name \(checked before calling STS\) \[<case>\/(config|credentials):(\d+) \(profile "([^"]*)"\)\]$/;
+const REGION_PREFLIGHT =
+  /^ValidationError: Region "([^"]*)" is not a valid region name \(checked before calling STS\) \[<case>\/(config|credentials):(\d+) \(profile "([^"]*)"\)\]$/;
 /** The action's (and botocore's) text for a region botocore's host-label rule refuses, at the profile's region line. */
-const REGION_INVALID = /^InvalidRegionError: Provided region_name '([^']*)' doesn't match a supported format\. \[<case>\/(config|credentials):(\d+) \(profile "([^"]*)"\)\]$/;
-const NO_REGION = /^NoRegionError: You must specify a region\. Set region in profile "([^"]*)" or the aws-region input\. \[<case>\/(config|credentials)(?::\d+)? \(profile "([^"]*)"\)\]$/;
+const REGION_INVALID =
+  /^InvalidRegionError: Provided region_name '([^']*)' doesn't match a supported format\. \[<case>\/(config|credentials):(\d+) \(profile "([^"]*)"\)\]$/;
+const NO_REGION =
+  /^NoRegionError: You must specify a region\. Set region in profile "([^"]*)" or the aws-region input\. \[<case>\/(config|credentials)(?::\d+)? \(profile "([^"]*)"\)\]$/;
 
 /** The environment variable the action takes its region from (AWS_REGION, then AWS_DEFAULT_REGION), if any. */
 function envRegionVar(c: DiffCase): 'AWS_REGION' | 'AWS_DEFAULT_REGION' | undefined {
@@ -741,9 +842,11 @@ function refusedRegion(c: DiffCase, aErr: string): { region: string; text: 'pref
     return aErr === `Environment variable ${variable}: "${region}" is not a valid region name` ? { region, text: 'env' } : undefined;
   }
   const pre = REGION_PREFLIGHT.exec(aErr);
-  if (pre && pre[4] === c.profile && isRegionLineOf(c, pre[2] as 'config' | 'credentials', Number(pre[3]), c.profile, pre[1]!)) return { region: pre[1]!, text: 'preflight' };
+  if (pre && pre[4] === c.profile && isRegionLineOf(c, pre[2] as 'config' | 'credentials', Number(pre[3]), c.profile, pre[1]!))
+    return { region: pre[1]!, text: 'preflight' };
   const inv = REGION_INVALID.exec(aErr);
-  if (inv && inv[4] === c.profile && isRegionLineOf(c, inv[2] as 'config' | 'credentials', Number(inv[3]), c.profile, inv[1]!)) return { region: inv[1]!, text: 'invalid' };
+  if (inv && inv[4] === c.profile && isRegionLineOf(c, inv[2] as 'config' | 'credentials', Number(inv[3]), c.profile, inv[1]!))
+    return { region: inv[1]!, text: 'invalid' };
   return undefined;
 }
 
@@ -755,7 +858,12 @@ function regionCase(c: DiffCase, b: SideRun, a: SideRun): Verdict['outcome'] | u
   const last = b.raw[b.raw.length - 1];
   const client = parseClientError(b.error ?? '');
   if (!last || last.status === 200 || b.raw.slice(0, -1).some((x) => x.status !== 200)) return undefined;
-  if (!client || client.code !== 'SignatureDoesNotMatch' || client.operation !== last.action || client.message.trim() !== 'Credential should be scoped to a valid region.') return undefined;
+  if (
+    client?.code !== 'SignatureDoesNotMatch' ||
+    client.operation !== last.action ||
+    client.message.trim() !== 'Credential should be scoped to a valid region.'
+  )
+    return undefined;
   const signed = b.calls.filter((x) => x.signer !== 'unsigned');
   if (signed.length === 0 || signed.some((x) => x.region !== refused.region) || last.signer === null) return undefined;
   return { kind: 'deviation', rule: 'region-case' };
@@ -769,7 +877,8 @@ function errorOrderRegion(c: DiffCase, b: SideRun, a: SideRun): Verdict['outcome
   const deviation: Verdict['outcome'] = { kind: 'deviation', rule: 'error-order-region' };
   const noRegion = NO_REGION.exec(aErr);
   if (noRegion) {
-    const regionless = noRegion[1] === c.profile && noRegion[3] === c.profile && envRegionVar(c) === undefined && !looseProfile(c.files, c.profile)?.has('region');
+    const regionless =
+      noRegion[1] === c.profile && noRegion[3] === c.profile && envRegionVar(c) === undefined && !looseProfile(c.files, c.profile)?.has('region');
     return regionless ? deviation : undefined;
   }
   return refusedRegion(c, aErr) !== undefined ? deviation : undefined;
@@ -805,7 +914,10 @@ function compareExactly(b: SideRun, a: SideRun): Verdict['outcome'] {
     }
     if (!same) return { kind: 'different', why: callsWhy() };
     if (b.accessKey !== b.lastIssued || a.accessKey !== a.lastIssued) {
-      return { kind: 'different', why: `final credentials: botocore ${b.accessKey} (last issued ${b.lastIssued}), action ${a.accessKey} (last issued ${a.lastIssued})` };
+      return {
+        kind: 'different',
+        why: `final credentials: botocore ${b.accessKey} (last issued ${b.lastIssued}), action ${a.accessKey} (last issued ${a.lastIssued})`,
+      };
     }
     return { kind: 'same' };
   }
@@ -815,7 +927,13 @@ function compareExactly(b: SideRun, a: SideRun): Verdict['outcome'] {
     const bErr = b.error ?? '';
     const client = parseClientError(bErr);
     if (client && aErr.includes(PREFLIGHT_MARK)) return preflight(b, a, client);
-    if (bErr.startsWith('ParamValidationError: ') && fold(aErr).includes(fold(bErr)) && a.calls.length === 0 && b.raw.length > 0 && b.raw.every((x) => x.status === 200)) {
+    if (
+      bErr.startsWith('ParamValidationError: ') &&
+      fold(aErr).includes(fold(bErr)) &&
+      a.calls.length === 0 &&
+      b.raw.length > 0 &&
+      b.raw.every((x) => x.status === 200)
+    ) {
       return { kind: 'deviation', rule: 'validated-upfront' };
     }
     if (!same) return { kind: 'different', why: `both failed (botocore: ${bErr} | action: ${aErr}) but ${callsWhy()}` };
@@ -823,16 +941,24 @@ function compareExactly(b: SideRun, a: SideRun): Verdict['outcome'] {
       const ok = aErr.includes(client.operation) && aErr.includes(`failed: ${client.code}`) && aErr.includes(client.message);
       return ok ? { kind: 'same' } : { kind: 'different', why: `STS error differs: botocore ${bErr} | action ${aErr}` };
     }
-    return fold(aErr).includes(fold(bErr)) ? { kind: 'same' } : { kind: 'different', why: `errors differ (whitespace folded):\n botocore ${bErr}\n action   ${aErr}` };
+    return fold(aErr).includes(fold(bErr))
+      ? { kind: 'same' }
+      : { kind: 'different', why: `errors differ (whitespace folded):\n botocore ${bErr}\n action   ${aErr}` };
   }
-  return { kind: 'different', why: `botocore ${b.ok ? `succeeded (${b.accessKey})` : `failed: ${b.error}`}; action ${a.ok ? `succeeded (${a.accessKey})` : `failed: ${a.error}`}; ${same ? 'same calls' : callsWhy()}` };
+  return {
+    kind: 'different',
+    why: `botocore ${b.ok ? `succeeded (${b.accessKey})` : `failed: ${b.error}`}; action ${a.ok ? `succeeded (${a.accessKey})` : `failed: ${a.error}`}; ${same ? 'same calls' : callsWhy()}`,
+  };
 }
 
 function preflight(b: SideRun, a: SideRun, client: { code: string; message: string }): Verdict['outcome'] {
   const aErr = a.error ?? '';
   const refused = b.raw[b.raw.length - 1];
   const earlier = b.raw.slice(0, -1);
-  const why = (what: string): Verdict['outcome'] => ({ kind: 'different', why: `preflight refusal not recognised (${what}): botocore ${b.error} | action ${aErr}` });
+  const why = (what: string): Verdict['outcome'] => ({
+    kind: 'different',
+    why: `preflight refusal not recognised (${what}): botocore ${b.error} | action ${aErr}`,
+  });
   if (a.calls.length !== 0) return why('the action made calls');
   if (!refused || refused.status === 200 || earlier.some((c) => c.status !== 200)) return why("botocore's last call was not the only refused one");
   if (client.code === 'ValidationError') {
@@ -938,7 +1064,10 @@ botoTest('the generated cases exercise successes, failures and every deviation',
   expect(tokenCases((t) => t.endsWith('\n')).length).toBeGreaterThan(0);
   expect(tokenCases((t) => !t.endsWith('\n')).length).toBeGreaterThan(0);
   for (const rule of Object.keys(DEVIATIONS)) {
-    expect([rule, [...results.values()].filter((r) => r.verdict.outcome.kind === 'deviation' && r.verdict.outcome.rule === rule).length > 0]).toEqual([rule, true]);
+    expect([rule, [...results.values()].filter((r) => r.verdict.outcome.kind === 'deviation' && r.verdict.outcome.rule === rule).length > 0]).toEqual([
+      rule,
+      true,
+    ]);
   }
 });
 

@@ -18,7 +18,11 @@ function table(heading: string): Map<string, string[]> {
   for (const line of readme.slice(start).split('\n').slice(2)) {
     if (line.startsWith('## ')) break;
     const m = /^\| `([^`]+)` \|(.*)\|$/.exec(line);
-    if (m) rows.set(m[1]!, m[2]!.split(' | ').map((c) => c.trim()));
+    if (m)
+      rows.set(
+        m[1]!,
+        m[2]!.split(' | ').map((c) => c.trim()),
+      );
   }
   return rows;
 }
@@ -48,7 +52,9 @@ test('README output table lists exactly the outputs of action.yml', () => {
 });
 
 test('every input the code reads is declared in action.yml, and every declared input is read', () => {
-  const code = sourceFiles(join(root, 'src')).map((f) => readFileSync(f, 'utf8')).join('\n');
+  const code = sourceFiles(join(root, 'src'))
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
   const read = new Set([...code.matchAll(/input\.(?:text|required|secret|boolean|integer|list|lines|json)\('([a-z0-9-]+)'/g)].map((m) => m[1]!));
   for (const m of code.matchAll(/core\.getInput\('([a-z0-9-]+)'/g)) read.add(m[1]!);
   for (const m of code.matchAll(/for \(const \w+ of \[([^\]]+)\]\)/g)) {
@@ -60,11 +66,28 @@ test('every input the code reads is declared in action.yml, and every declared i
 
 test('the CAC inputs and outputs that must work unchanged are all declared', () => {
   const cacInputs = [
-    'aws-region', 'role-to-assume', 'role-session-name', 'role-duration-seconds', 'role-external-id', 'audience',
-    'role-chaining', 'aws-access-key-id', 'aws-secret-access-key', 'aws-session-token', 'web-identity-token-file',
-    'output-credentials', 'output-env-credentials', 'mask-aws-account-id', 'allowed-account-ids', 'sts-endpoint',
-    'role-skip-session-tagging', 'custom-tags', 'transitive-tag-keys', 'inline-session-policy',
-    'managed-session-policies', 'unset-current-credentials',
+    'aws-region',
+    'role-to-assume',
+    'role-session-name',
+    'role-duration-seconds',
+    'role-external-id',
+    'audience',
+    'role-chaining',
+    'aws-access-key-id',
+    'aws-secret-access-key',
+    'aws-session-token',
+    'web-identity-token-file',
+    'output-credentials',
+    'output-env-credentials',
+    'mask-aws-account-id',
+    'allowed-account-ids',
+    'sts-endpoint',
+    'role-skip-session-tagging',
+    'custom-tags',
+    'transitive-tag-keys',
+    'inline-session-policy',
+    'managed-session-policies',
+    'unset-current-credentials',
   ];
   expect(cacInputs.filter((n) => !(n in action.inputs))).toEqual([]);
   const outputs = ['aws-account-id', 'aws-access-key-id', 'aws-secret-access-key', 'aws-session-token', 'aws-expiration', 'aws-role-arn', 'chain'];

@@ -172,9 +172,7 @@ test('one fixed mfa-token-code cannot serve two MFA hops: the second is refused 
     env: s.stsEnv,
   });
   expect(r.exitCode).toBe(1);
-  expect(r.errors).toEqual([
-    expect.stringMatching(/^Input 'mfa-token-code': AWS accepts a code once per MFA device, .*role\/mfa-again.*give mfa-totp-secret/),
-  ]);
+  expect(r.errors).toEqual([expect.stringMatching(/^Input 'mfa-token-code': AWS accepts a code once per MFA device, .*role\/mfa-again.*give mfa-totp-secret/)]);
   expect(s.calls().map((c) => c.params['RoleArn'])).toEqual([MFA_ROLE]); // the second hop never reached STS
   expect(r.exportedEnv).toEqual({});
 });
@@ -186,9 +184,7 @@ test('a chained hop with duration 7200 is rejected before any STS call', async (
   });
   expect(r.exitCode).toBe(1);
   expect(r.errors).toEqual([
-    expect.stringMatching(
-      /^Input 'role-chain' line 2: The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining\./,
-    ),
+    expect.stringMatching(/^Input 'role-chain' line 2: The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining\./),
   ]);
   expect(s.calls()).toHaveLength(0);
   expect(s.oidc.requests).toBe(0);

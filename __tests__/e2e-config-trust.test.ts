@@ -81,7 +81,10 @@ test('a 10 000-deep source_profile chain: one clear error at the 101st hop, no s
 describe('issue 13: a continuation line under web_identity_token_file', () => {
   const HOSTILE = `[profile ci]\nweb_identity_token_file = /nonexistent/token\n  ::warning file=README.md,line=1::INJECTED\nrole_arn = arn:aws:iam::111111111111:role/gh-oidc\nregion = us-east-1\n`;
 
-  test.each([['dry-run', { 'dry-run': 'true' }], ['a real run', {}]])('%s: one clear error at the line, no injected command', async (_name, extra) => {
+  test.each([
+    ['dry-run', { 'dry-run': 'true' }],
+    ['a real run', {}],
+  ])('%s: one clear error at the line, no injected command', async (_name, extra) => {
     const r = await s.main({ inputs: { 'config-file': writeConfig(HOSTILE), profile: 'ci', ...extra }, env: s.oidcEnv });
     refused(r, 'InvalidConfigError: The setting "web_identity_token_file" of profile "ci" contains a line break (U+000A)');
     expect(r.warnings).toEqual([]);
@@ -98,12 +101,18 @@ describe("a second profile's endpoint_url outside AWS", () => {
 
   test('is refused by default, naming the profile line, before any token is fetched', async () => {
     const r = await s.main({ inputs: { 'config-file': writeConfig(config('https://attacker.example/')), profile: 'deploy, exfil' }, env: s.oidcEnv });
-    refused(r, `UntrustedEndpoint: endpoint_url "https://attacker.example/" is not an AWS STS endpoint or loopback, so the web identity token would go to attacker.example`);
+    refused(
+      r,
+      `UntrustedEndpoint: endpoint_url "https://attacker.example/" is not an AWS STS endpoint or loopback, so the web identity token would go to attacker.example`,
+    );
     expect(r.annotations).toEqual([expect.objectContaining({ level: 'error', file: CONFIG_PATH, line: 15 })]);
   });
 
   test('dry-run shows it in the plan for that target, then fails as the run would', async () => {
-    const r = await s.main({ inputs: { 'config-file': writeConfig(config('https://attacker.example/')), profile: 'deploy, exfil', 'dry-run': 'true' }, env: s.oidcEnv });
+    const r = await s.main({
+      inputs: { 'config-file': writeConfig(config('https://attacker.example/')), profile: 'deploy, exfil', 'dry-run': 'true' },
+      env: s.oidcEnv,
+    });
     expect(r.exitCode).toBe(1);
     expect(r.errors).toEqual([expect.stringContaining('UntrustedEndpoint: endpoint_url "https://attacker.example/"')]);
     const plan = r.outputs['plan']!;
@@ -116,7 +125,12 @@ describe("a second profile's endpoint_url outside AWS", () => {
 
   test('with allowed-sts-endpoints naming the host, dry-run passes and shows it', async () => {
     const r = await s.main({
-      inputs: { 'config-file': writeConfig(config('https://attacker.example/')), profile: 'deploy, exfil', 'dry-run': 'true', 'allowed-sts-endpoints': 'attacker.example' },
+      inputs: {
+        'config-file': writeConfig(config('https://attacker.example/')),
+        profile: 'deploy, exfil',
+        'dry-run': 'true',
+        'allowed-sts-endpoints': 'attacker.example',
+      },
       env: s.oidcEnv,
     });
     expect(r.errors).toEqual([]);
@@ -130,7 +144,10 @@ describe("a second profile's endpoint_url outside AWS", () => {
     const port = new URL(s.sts.url).port;
     const refusedRun = await s.main({ inputs: { 'config-file': writeConfig(config(`http://0.0.0.0:${port}`)), profile: 'exfil' }, env: s.oidcEnv });
     refused(refusedRun, 'UntrustedEndpoint');
-    const r = await s.main({ inputs: { 'config-file': writeConfig(config(`http://0.0.0.0:${port}`)), profile: 'exfil', 'allowed-sts-endpoints': '0.0.0.0' }, env: s.oidcEnv });
+    const r = await s.main({
+      inputs: { 'config-file': writeConfig(config(`http://0.0.0.0:${port}`)), profile: 'exfil', 'allowed-sts-endpoints': '0.0.0.0' },
+      env: s.oidcEnv,
+    });
     expect(r.errors).toEqual([]);
     expect(s.calls().map((c) => c.action)).toEqual(['AssumeRoleWithWebIdentity', 'AssumeRole']);
     s.noLeaks(r, [join(s.job.home, '.aws', 'credentials')]);
@@ -143,14 +160,19 @@ test('.git/config as the token file is refused before anything is read or sent, 
   writeFileSync(join(s.job.workspace, '.git', 'config'), `[http "https://github.com/"]\n\textraheader = AUTHORIZATION: basic ${checkout}\n`);
   const path = writeConfig(`[profile ci]\nweb_identity_token_file = .git/config\nrole_arn = ${HUB}\nregion = us-east-1\n`);
   const r = await s.main({ inputs: { 'config-file': path, profile: 'ci' }, env: s.oidcEnv, secrets: [checkout] });
-  refused(r, 'InvalidConfigError: web_identity_token_file names a file inside a .git directory, which is never a token file.', [join(s.job.workspace, '.git', 'config')]);
+  refused(r, 'InvalidConfigError: web_identity_token_file names a file inside a .git directory, which is never a token file.', [
+    join(s.job.workspace, '.git', 'config'),
+  ]);
   expect(r.stdout + r.stderr).not.toContain(checkout);
 });
 
 test('a token file that is not a JWT is refused at call time without quoting it', async () => {
   writeFileSync(join(s.job.workspace, 'token'), 'root:x:0:0:root:/root:/bin/bash\n');
   const r = await s.main({ inputs: { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'web-identity-token-file': 'token' }, env: s.stsEnv });
-  refused(r, `Web identity token file ${join(s.job.workspace, 'token')} is not a JWT (three base64url parts separated by dots); its content is not sent or shown`);
+  refused(
+    r,
+    `Web identity token file ${join(s.job.workspace, 'token')} is not a JWT (three base64url parts separated by dots); its content is not sent or shown`,
+  );
   expect(r.stdout + r.stderr).not.toContain('root:x:0:0');
 });
 
@@ -197,9 +219,21 @@ describe('input errors name the input the user typed, through the bundle', () =>
 
   test.each([
     ['http-proxy', { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'http-proxy': 'http://[::1' }, "Input 'http-proxy': is not a URL"],
-    ['aws-profile', { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'aws-profile': 'bad name' }, "Input 'aws-profile': the profile name \"bad name\" contains whitespace"],
-    ['sts-endpoint', { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'sts-endpoint': 'https://sts.amazonaws.com\n::warning::x' }, "Input 'sts-endpoint': contains a line break (U+000A)"],
-    ['role-session-name', { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'role-session-name': 'ok\r::warning::x' }, "Input 'role-session-name': contains a line break (U+000D)"],
+    [
+      'aws-profile',
+      { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'aws-profile': 'bad name' },
+      'Input \'aws-profile\': the profile name "bad name" contains whitespace',
+    ],
+    [
+      'sts-endpoint',
+      { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'sts-endpoint': 'https://sts.amazonaws.com\n::warning::x' },
+      "Input 'sts-endpoint': contains a line break (U+000A)",
+    ],
+    [
+      'role-session-name',
+      { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'role-session-name': 'ok\r::warning::x' },
+      "Input 'role-session-name': contains a line break (U+000D)",
+    ],
     ['env-profile', { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'env-profile': 'nope' }, `Input 'env-profile': no target named "nope"`],
   ])('%s', async (_name, inputs, message) => {
     const r = await s.main({ inputs, env: s.oidcEnv });

@@ -138,7 +138,12 @@ test('several profiles by glob: shared root assumed once, profiles written with 
   const r = await s.main({ inputs: { 'config-file': writeConfig(), profile: 'audit-*' }, env: s.oidcEnv });
   expect(r.errors).toEqual([]);
   expect(s.calls('AssumeRoleWithWebIdentity')).toHaveLength(1);
-  expect(s.calls('AssumeRole').map((c) => c.params['RoleArn']).sort()).toEqual([memberRole(1), memberRole(2), memberRole(3)]);
+  expect(
+    s
+      .calls('AssumeRole')
+      .map((c) => c.params['RoleArn'])
+      .sort(),
+  ).toEqual([memberRole(1), memberRole(2), memberRole(3)]);
   const profiles = (JSON.parse(r.outputs['profiles']!) as Array<{ profile: string }>).map((p) => p.profile);
   expect(profiles).toEqual(['audit-1', 'audit-2', 'audit-3']);
   noLeaks(r, [join(s.job.home, '.aws', 'credentials')]);
@@ -198,7 +203,9 @@ describe('self-hosted runners: credential_source through the AWS SDK providers',
   test('Ec2InstanceMetadata with metadata disabled fails with botocore wording and no STS call', async () => {
     const r = await s.main({ inputs: { 'config-file': writeConfig(profile('Ec2InstanceMetadata')), profile: 'runner' }, env: s.stsEnv });
     expect(r.exitCode).toBe(1);
-    expect(r.errors[0]).toContain('Error when retrieving credentials from Ec2InstanceMetadata: No credentials found in credential_source referenced in profile runner');
+    expect(r.errors[0]).toContain(
+      'Error when retrieving credentials from Ec2InstanceMetadata: No credentials found in credential_source referenced in profile runner',
+    );
     expect(s.calls('AssumeRole')).toHaveLength(0);
     expect(r.exportedEnv).toEqual({});
   });
@@ -212,7 +219,12 @@ test('a web-identity root without a token file and without id-token permission f
 describe('config mistakes: botocore wording, profile, file and line; no STS call', () => {
   test.each([
     ['unknown profile', 'nope', 'ProfileNotFound: The config profile (nope) could not be found', undefined],
-    ['cycle', 'broken-cycle', "InfiniteLoopConfigError: Infinite loop in credential configuration detected. Attempting to load from profile broken-cycle which has already been visited. Visited profiles: ['broken-cycle', 'broken-cycle2']", 41],
+    [
+      'cycle',
+      'broken-cycle',
+      "InfiniteLoopConfigError: Infinite loop in credential configuration detected. Attempting to load from profile broken-cycle which has already been visited. Visited profiles: ['broken-cycle', 'broken-cycle2']",
+      41,
+    ],
     ['both sources', 'both', 'The profile "both" contains both source_profile and credential_source.', 46],
     ['missing source', 'nosource', 'Partial credentials found in assume-role, missing: source_profile or credential_source', 49],
     ['bad credential_source', 'badsource', 'The credential source "environment" referenced in profile "badsource" is not valid.', 53],

@@ -87,9 +87,16 @@ writeFileSync(PIDFILE, JSON.stringify([process.pid, child.pid]));
 process.stderr.write('waiting for the hardware token...\\n');
 setInterval(() => {}, 1000);`);
   // action-timeout-s 8: the process gets 5 s, then 2 s of grace after SIGTERM, and the step reports in time.
-  const r = await s.main({ inputs: { 'aws-region': 'us-east-1', 'config-file': config, profile: 'deploy', 'action-timeout-s': '8' }, env: s.stsEnv, timeoutMs: 30_000 });
+  const r = await s.main({
+    inputs: { 'aws-region': 'us-east-1', 'config-file': config, profile: 'deploy', 'action-timeout-s': '8' },
+    env: s.stsEnv,
+    timeoutMs: 30_000,
+  });
   // The process gets what is left of the 8 s less 3 s (grace and report), in whole seconds: 5, or 4 on a slow start.
-  failedCleanly(r, /CredentialRetrievalError: .*custom-process: the process timed out after [45] s and was stopped; its stderr ends: waiting for the hardware token\.\.\./);
+  failedCleanly(
+    r,
+    /CredentialRetrievalError: .*custom-process: the process timed out after [45] s and was stopped; its stderr ends: waiting for the hardware token\.\.\./,
+  );
   expect(r.errors[0]).not.toMatch(/exited with code|Action timed out/);
   expect(r.durationMs).toBeLessThan(12_000);
   const pids = readPids(pidFile);
@@ -99,7 +106,11 @@ setInterval(() => {}, 1000);`);
 
 test('a command that never ends is stopped at its timeout', async () => {
   const { config } = configWith(`process.stdout.write('{"Version": 1,'); setInterval(() => {}, 1000);`);
-  const r = await s.main({ inputs: { 'aws-region': 'us-east-1', 'config-file': config, profile: 'proc', 'action-timeout-s': '5' }, env: s.stsEnv, timeoutMs: 30_000 });
+  const r = await s.main({
+    inputs: { 'aws-region': 'us-east-1', 'config-file': config, profile: 'proc', 'action-timeout-s': '5' },
+    env: s.stsEnv,
+    timeoutMs: 30_000,
+  });
   failedCleanly(r, /custom-process: the process timed out after [12] s and was stopped/);
   expect(r.durationMs).toBeLessThan(10_000);
 });

@@ -52,7 +52,10 @@ describe('one profile-name rule, at plan time', () => {
       `[profile "x/../../../../../../leaked"]\nweb_identity_token_file = /var/run/not-in-ci/token\nrole_arn = ${HUB}\nregion = eu-west-1\n`,
     );
     const r = await s.main({ inputs: { 'config-file': '.github/aws-config', profile: 'x*', refresh: 'true' }, env: s.oidcEnv });
-    expectNothingLeft(r, /^Input 'profile': selects the config profile "x\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/leaked", which cannot be written as a profile: it contains '\/'/);
+    expectNothingLeft(
+      r,
+      /^Input 'profile': selects the config profile "x\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/leaked", which cannot be written as a profile: it contains '\/'/,
+    );
     expect(s.calls()).toEqual([]);
     expect(existsSync('/leaked.credentials.json')).toBe(false);
   });
@@ -64,7 +67,10 @@ describe('one profile-name rule, at plan time', () => {
   });
 
   test('a fan-out template that gives a name with a slash is refused before any STS call', async () => {
-    const r = await s.main({ inputs: { 'aws-region': 'eu-west-1', 'role-to-assume': HUB, 'fan-out-roles': HUB, 'profile-name-template': '{account}/{role}' }, env: s.oidcEnv });
+    const r = await s.main({
+      inputs: { 'aws-region': 'eu-west-1', 'role-to-assume': HUB, 'fan-out-roles': HUB, 'profile-name-template': '{account}/{role}' },
+      env: s.oidcEnv,
+    });
     expectNothingLeft(r, /^Input 'profile-name-template': gives the profile name "111111111111\/github-hub", which contains '\/'$/);
     expect(s.calls()).toEqual([]);
   });
@@ -75,21 +81,30 @@ describe('nothing half-done', () => {
     // Keys the emulator accepts (so the step gets as far as the export); the script lives outside the
     // job's scanned directories, as it holds them.
     const script = join(s.job.root, 'creds.js');
-    writeFileSync(script, `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: ${JSON.stringify(USER.accessKeyId)}, SecretAccessKey: ${JSON.stringify(USER.secretAccessKey)}, Expiration: 'garbage' }));\n`);
+    writeFileSync(
+      script,
+      `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: ${JSON.stringify(USER.accessKeyId)}, SecretAccessKey: ${JSON.stringify(USER.secretAccessKey)}, Expiration: 'garbage' }));\n`,
+    );
     writeFileSync(join(s.job.workspace, 'aws-config'), `[profile src]\ncredential_process = ${NODE24_BIN} ${script}\nregion = eu-west-1\n`);
     const r = await s.main({ inputs: { 'config-file': 'aws-config', profile: 'src', 'aws-profile': 'dev' }, env: s.stsEnv });
     expectNothingLeft(r, /expiration/i);
     expect(r.errors[0]).not.toMatch(/^Unexpected error/);
   });
 
-  test.each(['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_STATE'])('%s that cannot be written: the profiles, env and outputs already written are undone', async (file) => {
-    const r = await s.main({ inputs: hubInputs, env: { ...s.oidcEnv, [file]: join(s.job.root, 'missing', 'file') } });
-    expectNothingLeft(r, /Missing file at path/);
-  });
+  test.each(['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_STATE'])(
+    '%s that cannot be written: the profiles, env and outputs already written are undone',
+    async (file) => {
+      const r = await s.main({ inputs: hubInputs, env: { ...s.oidcEnv, [file]: join(s.job.root, 'missing', 'file') } });
+      expectNothingLeft(r, /Missing file at path/);
+    },
+  );
 
-  test('a lock held by another live writer: refused after the wait, the user\'s files untouched', async () => {
+  test("a lock held by another live writer: refused after the wait, the user's files untouched", async () => {
     mkdirSync(aws(), { mode: 0o700 });
-    const before = { credentials: '[user]\naws_access_key_id = AKIAUSERORIGINAL0001\naws_secret_access_key = user-secret\n', 'credentials.lock': JSON.stringify({ pid: process.pid, host: hostname(), token: 't' }) };
+    const before = {
+      credentials: '[user]\naws_access_key_id = AKIAUSERORIGINAL0001\naws_secret_access_key = user-secret\n',
+      'credentials.lock': JSON.stringify({ pid: process.pid, host: hostname(), token: 't' }),
+    };
     for (const [name, text] of Object.entries(before)) writeFileSync(join(aws(), name), text, { mode: 0o600 });
     // A live holder keeps its lock fresh (a lock untouched for 8 s is judged abandoned).
     const touch = setInterval(() => utimesSync(join(aws(), 'credentials.lock'), new Date(), new Date()), 500);
@@ -109,7 +124,11 @@ describe('target files and directories', () => {
     mkdirSync(aws(), { mode: 0o700 });
     writeFileSync(join(aws(), 'credentials'), passwd, { mode: 0o600 });
     const r = await s.main({ inputs: hubInputs, env: s.oidcEnv });
-    expectNothingLeft(r, /^Refusing to write AWS profiles to .*credentials: line 1 is not valid in an AWS INI file \(text before the first \[section\] header\)/, { credentials: passwd });
+    expectNothingLeft(
+      r,
+      /^Refusing to write AWS profiles to .*credentials: line 1 is not valid in an AWS INI file \(text before the first \[section\] header\)/,
+      { credentials: passwd },
+    );
     expect(r.errors[0]).not.toContain('root:x');
   });
 

@@ -100,7 +100,14 @@ describe('profile files, env choice and cleanup', () => {
     writeFileSync(join(dir, 'config'), configBefore, { mode: 0o600 });
 
     const main = await s.main({
-      inputs: { 'aws-region': 'eu-west-1', 'role-to-assume': HUB, 'fan-out-roles': fanOut(2), 'env-profile': '400000000002-audit', 'export-aws-profile': 'true', 'output-env-credentials': 'true' },
+      inputs: {
+        'aws-region': 'eu-west-1',
+        'role-to-assume': HUB,
+        'fan-out-roles': fanOut(2),
+        'env-profile': '400000000002-audit',
+        'export-aws-profile': 'true',
+        'output-env-credentials': 'true',
+      },
       env: s.oidcEnv,
     });
     expect(main.errors).toEqual([]);
@@ -172,7 +179,13 @@ describe('profile files, env choice and cleanup', () => {
     const target = join(s.job.workspace, 'creds');
     symlinkSync(real, target);
     const r = await s.main({
-      inputs: { 'aws-region': 'eu-west-1', 'role-to-assume': HUB, 'fan-out-roles': fanOut(1), 'profiles-credentials-file': target, 'profiles-config-file': join(s.job.workspace, 'config') },
+      inputs: {
+        'aws-region': 'eu-west-1',
+        'role-to-assume': HUB,
+        'fan-out-roles': fanOut(1),
+        'profiles-credentials-file': target,
+        'profiles-config-file': join(s.job.workspace, 'config'),
+      },
       env: s.oidcEnv,
     });
     expect(r.exitCode).toBe(1);
@@ -187,7 +200,13 @@ describe('profile files, env choice and cleanup', () => {
     const creds = join(s.job.workspace, '.aws-ci', 'credentials');
     const config = join(s.job.workspace, '.aws-ci', 'config');
     const r = await s.main({
-      inputs: { 'aws-region': 'eu-west-1', 'role-to-assume': HUB, 'fan-out-roles': fanOut(2), 'profiles-credentials-file': creds, 'profiles-config-file': config },
+      inputs: {
+        'aws-region': 'eu-west-1',
+        'role-to-assume': HUB,
+        'fan-out-roles': fanOut(2),
+        'profiles-credentials-file': creds,
+        'profiles-config-file': config,
+      },
       env: s.oidcEnv,
     });
     expect(r.errors).toEqual([]);

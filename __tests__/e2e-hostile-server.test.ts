@@ -47,7 +47,7 @@ function failedCleanly(r: StepResult, message: RegExp): void {
   assertNoLeaks(r, [...server.issued]);
 }
 
-test('an honest reply is accepted, and aws-account-id is the requested role\'s account', async () => {
+test("an honest reply is accepted, and aws-account-id is the requested role's account", async () => {
   const r = await run({});
   expect(r.errors).toEqual([]);
   expect(r.exitCode).toBe(0);
@@ -114,7 +114,7 @@ describe('replies are read under a cap, in bounded memory', () => {
   });
 });
 
-describe('a reply one byte a second fails at the request deadline, not the step\'s', () => {
+describe("a reply one byte a second fails at the request deadline, not the step's", () => {
   test('STS, one attempt: the 10 s total deadline', async () => {
     server.stsMode = 'drip';
     const r = await run({ 'disable-retry': 'true' }, { timeoutMs: 40_000 });
@@ -139,7 +139,7 @@ describe('a reply one byte a second fails at the request deadline, not the step\
   });
 });
 
-test('an STS error that echoes the request quotes neither the signer\'s keys nor the web identity token', async () => {
+test("an STS error that echoes the request quotes neither the signer's keys nor the web identity token", async () => {
   // Hop 1 honest; hop 2 (signed with hop 1's session) answers with the whole request in its message.
   server.stsModes = { AssumeRole: 'echo-error' };
   const r = await run({ 'role-chain': `${ROLE}\narn:aws:iam::123456789012:role/second`, 'role-to-assume': '' });
@@ -175,7 +175,7 @@ describe('the token service cannot make the action print the request token', () 
   });
 });
 
-test('the refresh helper gives up at the plan\'s timeout, with one line on stderr', async () => {
+test("the refresh helper gives up at the plan's timeout, with one line on stderr", async () => {
   const main = await run({ refresh: 'true', 'aws-profile': 'deploy', 'action-timeout-s': '4' });
   expect(main.errors).toEqual([]);
   const config = fs.readFileSync(path.join(job.dirs.home, '.aws', 'config'), 'utf8');

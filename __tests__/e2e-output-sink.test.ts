@@ -61,7 +61,9 @@ function configWith(key: string, value: string): string {
     role_session_name: 'ci-root',
   };
   base[key] = value;
-  return `[profile ci]\n${Object.entries(base).map(([k, v]) => `${k} = ${v}`).join('\n')}\n\n[profile deploy]\nrole_arn = ${DEPLOY}\nsource_profile = ci\n`;
+  return `[profile ci]\n${Object.entries(base)
+    .map(([k, v]) => `${k} = ${v}`)
+    .join('\n')}\n\n[profile deploy]\nrole_arn = ${DEPLOY}\nsource_profile = ci\n`;
 }
 
 describe('property: hostile text in any printed field gets nowhere (through dist/)', () => {
@@ -79,7 +81,13 @@ describe('property: hostile text in any printed field gets nowhere (through dist
           // As a continuation every line of the payload is indented, so the file parses and the value reaches the plan.
           const value = continuation ? `start\n  ${payload.split(/\r\n|\r|\n/).join('\n  ')}` : `start${payload}`;
           const r = await step({
-            inputs: { 'config-file': CONFIG_FILE, profile: 'deploy', 'aws-region': 'us-east-1', 'dry-run': String(dryRun), 'mask-aws-account-id': String(mask) },
+            inputs: {
+              'config-file': CONFIG_FILE,
+              profile: 'deploy',
+              'aws-region': 'us-east-1',
+              'dry-run': String(dryRun),
+              'mask-aws-account-id': String(mask),
+            },
             files: { [CONFIG_FILE]: configWith(key, value) },
           });
           expectInert(r);
@@ -102,7 +110,12 @@ describe('property: hostile text in any printed field gets nowhere (through dist
     );
     await fc.assert(
       fc.asyncProperty(hostilePayload, field, fc.boolean(), fc.boolean(), async (payload, name, dryRun, mask) => {
-        const inputs: Record<string, string> = { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'dry-run': String(dryRun), 'mask-aws-account-id': String(mask) };
+        const inputs: Record<string, string> = {
+          'aws-region': 'us-east-1',
+          'role-to-assume': HUB,
+          'dry-run': String(dryRun),
+          'mask-aws-account-id': String(mask),
+        };
         const env: Record<string, string> = {};
         if (name === 'sts-endpoint') inputs[name] = `${s.sts.url}${payload}`;
         else if (name === 'custom-tags') inputs[name] = JSON.stringify({ [`k${payload}`]: `v${payload}` });
@@ -110,8 +123,7 @@ describe('property: hostile text in any printed field gets nowhere (through dist
         else if (name === 'AWS_SHARED_CREDENTIALS_FILE') {
           inputs['write-profiles'] = 'true';
           env[name] = `$HOME/shared${payload}`;
-        }
-        else if (name === 'role-to-assume') inputs[name] = `${HUB}${payload}`;
+        } else if (name === 'role-to-assume') inputs[name] = `${HUB}${payload}`;
         else if (name === 'profile-name-template') Object.assign(inputs, { [name]: `p-{account}${payload}`, 'fan-out-roles': `${DEPLOY}\n${TARGET}` });
         else inputs[name] = `x${payload}`;
         expectInert(await step({ inputs, env }));
@@ -148,12 +160,15 @@ describe('issue 13 item 1, as reproduced', () => {
 
   test.each(INJECTED)('a continuation line `%s` in a checked-in config, dry-run', async (line) => {
     const config = `[profile ci]\nweb_identity_token_file = /nonexistent/token\n  ${line}\nrole_arn = arn:aws:iam::111111111111:role/gh-oidc\n`;
-    const r = await step({ inputs: { 'config-file': CONFIG_FILE, profile: 'ci', 'dry-run': 'true', 'aws-region': 'us-east-1' }, files: { [CONFIG_FILE]: config } });
+    const r = await step({
+      inputs: { 'config-file': CONFIG_FILE, profile: 'ci', 'dry-run': 'true', 'aws-region': 'us-east-1' },
+      files: { [CONFIG_FILE]: config },
+    });
     expectInert(r);
     expect(r.annotations.filter((a) => a.message.includes('INJECTED') && !a.message.startsWith('ConfigError') && a.level !== 'error')).toEqual([]);
     // The only mask of a dry run is the token-service request token, masked before anything else.
     expect(r.masks).toEqual([r.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN']]);
-    expect(r.lines.filter((l) => l.command && l.command.data.startsWith('INJECTED'))).toEqual([]);
+    expect(r.lines.filter((l) => l.command?.data.startsWith('INJECTED'))).toEqual([]);
     // Where the config reader refuses such a value at parse time, the refusal is the one error line.
     if (r.exitCode === 0) {
       // The value is shown, escaped, on the plan's Source line.
@@ -164,7 +179,10 @@ describe('issue 13 item 1, as reproduced', () => {
 
   test('a lone CR ends a line for the runner: it is escaped too', async () => {
     const config = `[profile ci]\nweb_identity_token_file = /nonexistent/token\u2028::warning::INJECTED\u0085::error::INJECTED\nrole_arn = ${HUB}\n`;
-    const r = await step({ inputs: { 'config-file': CONFIG_FILE, profile: 'ci', 'dry-run': 'true', 'aws-region': 'us-east-1' }, files: { [CONFIG_FILE]: config } });
+    const r = await step({
+      inputs: { 'config-file': CONFIG_FILE, profile: 'ci', 'dry-run': 'true', 'aws-region': 'us-east-1' },
+      files: { [CONFIG_FILE]: config },
+    });
     expectInert(r);
     // The config reader refuses the line breaks at parse time, by code point, without echoing the value.
     expect([r.exitCode, r.errors.length]).toEqual([1, 1]);
@@ -176,7 +194,11 @@ describe('issue 13 item 1, as reproduced', () => {
     const job = new Job();
     try {
       const file = join(job.home, 'creds\r::warning::INJECTED\n::add-mask::INJECTED');
-      const r = await job.runStep({ node: NODE24_BIN, inputs: { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'profiles-credentials-file': file, 'aws-profile': 'dev' }, env: s.oidcEnv });
+      const r = await job.runStep({
+        node: NODE24_BIN,
+        inputs: { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'profiles-credentials-file': file, 'aws-profile': 'dev' },
+        env: s.oidcEnv,
+      });
       expectInert(r);
       expect([r.exitCode, r.errors.length]).toEqual([1, 1]);
       expect(r.errors[0]).toMatch(/^Input 'profiles-credentials-file': /);
@@ -192,7 +214,11 @@ describe('issue 13 item 1, as reproduced', () => {
     const job = new Job();
     try {
       const file = join(job.home, 'shared\n::error::INJECTED');
-      const r = await job.runStep({ node: NODE24_BIN, inputs: { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'aws-profile': 'dev' }, env: { ...s.oidcEnv, AWS_SHARED_CREDENTIALS_FILE: file } });
+      const r = await job.runStep({
+        node: NODE24_BIN,
+        inputs: { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'aws-profile': 'dev' },
+        env: { ...s.oidcEnv, AWS_SHARED_CREDENTIALS_FILE: file },
+      });
       expectInert(r);
       expect(r.exitCode).toBe(0);
       expect(r.errors).toEqual([]);
@@ -204,14 +230,19 @@ describe('issue 13 item 1, as reproduced', () => {
 
   test('a line break in sts-endpoint', async () => {
     for (const dryRun of ['true', 'false']) {
-      const r = await step({ inputs: { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'sts-endpoint': `${s.sts.url}/\n::warning::INJECTED`, 'dry-run': dryRun } });
+      const r = await step({
+        inputs: { 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'sts-endpoint': `${s.sts.url}/\n::warning::INJECTED`, 'dry-run': dryRun },
+      });
       expectInert(r);
       expect(r.warnings).toEqual([]);
     }
   });
 
   test("STS's AssumedRoleUser.Arn in the `Assumed … as …` line", async () => {
-    s.sts.setFault(HUB, { count: 1, assumedArn: 'arn:aws:sts::111111111111:assumed-role/github-hub/x\r::warning::INJECTED\u001b]8;;https://evil.example/\u001b\\' });
+    s.sts.setFault(HUB, {
+      count: 1,
+      assumedArn: 'arn:aws:sts::111111111111:assumed-role/github-hub/x\r::warning::INJECTED\u001b]8;;https://evil.example/\u001b\\',
+    });
     const r = await step({ inputs: { 'aws-region': 'us-east-1', 'role-to-assume': HUB } });
     expectInert(r);
     expect(r.warnings).toEqual([]);
@@ -222,7 +253,7 @@ describe('issue 13 item 1, as reproduced', () => {
     expect(r.exportedEnv['AWS_ACCESS_KEY_ID']).toBeUndefined();
   });
 
-  test("an error Code from STS in the retry line, and in the final error", async () => {
+  test('an error Code from STS in the retry line, and in the final error', async () => {
     s.sts.setFault(HUB, { count: 1, code: 'Throttling\r::add-mask::INJECTED', status: 503 });
     const r = await step({ inputs: { 'aws-region': 'us-east-1', 'role-to-assume': HUB } });
     expectInert(r);
@@ -243,13 +274,16 @@ describe('issue 13 item 7: the job summary renders names and ARNs as text', () =
   test('profile names and role-ARN paths with Markdown and HTML, dry-run', async () => {
     const evilRole = 'arn:aws:iam::222222222222:role/<img/src=x/onerror=alert(1)>/deployer';
     const config = `[profile ci]\nweb_identity_token_file = /nonexistent/token\nrole_arn = ${HUB}\n\n[profile [text](https://evil.example/)]\nrole_arn = ${evilRole}\nsource_profile = ci\nrole_session_name = s@x\n`;
-    const r = await step({ inputs: { 'config-file': CONFIG_FILE, profile: '?text?(https*', 'dry-run': 'true', 'aws-region': 'us-east-1' }, files: { [CONFIG_FILE]: config } });
+    const r = await step({
+      inputs: { 'config-file': CONFIG_FILE, profile: '?text?(https*', 'dry-run': 'true', 'aws-region': 'us-east-1' },
+      files: { [CONFIG_FILE]: config },
+    });
     expectInert(r);
     expect(markdownProblems(r.summary)).toEqual([]);
     if (r.exitCode === 0) {
       expect(r.summary).toContain('### \\[text\\](https://evil.example/)');
       expect(r.summary).toContain('role/&lt;img/src=x/onerror=alert(1)&gt;/deployer');
-      expect(r.outputs['plan']).toBe(r.summary.trimEnd() + '\n');
+      expect(r.outputs['plan']).toBe(`${r.summary.trimEnd()}\n`);
     } else {
       // A profile-name rule may refuse the name at plan time: then one error line, and no summary.
       expect(r.errors).toHaveLength(1);
@@ -270,7 +304,10 @@ describe('mask-aws-account-id covers every place an account ID is printed or wri
   }
 
   test('dry-run: the log, the summary and the plan output', async () => {
-    const r = await step({ inputs: { 'config-file': CONFIG_FILE, profile: 'target', 'dry-run': 'true', 'mask-aws-account-id': 'true' }, files: { [CONFIG_FILE]: THREE_HOP_CONFIG } });
+    const r = await step({
+      inputs: { 'config-file': CONFIG_FILE, profile: 'target', 'dry-run': 'true', 'mask-aws-account-id': 'true' },
+      files: { [CONFIG_FILE]: THREE_HOP_CONFIG },
+    });
     expect(r.exitCode).toBe(0);
     expect(r.masks).toEqual(expect.arrayContaining(ACCOUNTS));
     expectHidden(r, ACCOUNTS);
@@ -278,7 +315,10 @@ describe('mask-aws-account-id covers every place an account ID is printed or wri
   });
 
   test('a real three-hop run: the `Assumed … as …` lines and the summary', async () => {
-    const r = await step({ inputs: { 'config-file': CONFIG_FILE, profile: 'target', 'mask-aws-account-id': 'true' }, files: { [CONFIG_FILE]: THREE_HOP_CONFIG } });
+    const r = await step({
+      inputs: { 'config-file': CONFIG_FILE, profile: 'target', 'mask-aws-account-id': 'true' },
+      files: { [CONFIG_FILE]: THREE_HOP_CONFIG },
+    });
     expect(r.errors).toEqual([]);
     expect(r.stdout).toContain('Assumed arn:aws:iam::***:role/target as arn:aws:sts::***:assumed-role/target/');
     expectHidden(r, ACCOUNTS);

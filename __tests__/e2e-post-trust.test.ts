@@ -17,7 +17,10 @@ afterEach(async () => {
 
 /** The post step of a given main step (Scenario.post runs the last one's). */
 const postOf = (opts: PostOptions) => s.job.runPost({ node: NODE24_BIN, ...opts });
-const privateDirs = () => readdirSync(s.job.runnerTemp).filter((n) => n.startsWith('aws-assume-chain-')).sort();
+const privateDirs = () =>
+  readdirSync(s.job.runnerTemp)
+    .filter((n) => n.startsWith('aws-assume-chain-'))
+    .sort();
 const fp = (v: string) => createHash('sha256').update(v).digest('hex').slice(0, 32);
 const forgedMain = (state: string) => ({ inputs: {}, state: { cleanup: state } }) as unknown as StepResult;
 const USER_CREDENTIALS = '[user]\naws_access_key_id = AKIAUSERORIGINAL0001\naws_secret_access_key = user-secret-value\n';
@@ -35,7 +38,7 @@ describe('a state the post step cannot verify', () => {
     decoy = join(s.job.runnerTemp, 'aws-assume-chain-decoy1');
     mkdirSync(decoy, { mode: 0o700 });
     chmodSync(decoy, 0o700);
-    writeFileSync(join(decoy, 'precious'), 'not the action\'s');
+    writeFileSync(join(decoy, 'precious'), "not the action's");
   });
 
   function expectUntouched(post: StepResult): void {
@@ -46,7 +49,7 @@ describe('a state the post step cannot verify', () => {
     expect(post.exportedEnv).toEqual({});
     expect(readFileSync(join(aws, 'credentials'), 'utf8')).toBe(USER_CREDENTIALS);
     expect(readFileSync(join(aws, 'config'), 'utf8')).toBe(USER_CONFIG);
-    expect(readFileSync(join(decoy, 'precious'), 'utf8')).toBe('not the action\'s');
+    expect(readFileSync(join(decoy, 'precious'), 'utf8')).toBe("not the action's");
   }
 
   /** A directory laid out like a private one, with a manifest that would delete the user's files and export BASH_ENV. */
@@ -59,7 +62,14 @@ describe('a state the post step cannot verify', () => {
       version: 1,
       exported: [{ name: 'BASH_ENV', fingerprint: fp('') }],
       previous: { BASH_ENV: '/tmp/evil.sh' },
-      profiles: { credentialsFile: join(aws, 'credentials'), configFile: join(aws, 'config'), profiles: ['user'], createdFiles: [join(aws, 'credentials'), join(aws, 'config')], createdDirs: [aws], sections: [] },
+      profiles: {
+        credentialsFile: join(aws, 'credentials'),
+        configFile: join(aws, 'config'),
+        profiles: ['user'],
+        createdFiles: [join(aws, 'credentials'), join(aws, 'config')],
+        createdDirs: [aws],
+        sections: [],
+      },
     });
     writeFileSync(join(dir, 'manifest.json'), manifest, { mode: 0o600 });
     chmodSync(dir, opts.mode ?? 0o700);
@@ -71,7 +81,14 @@ describe('a state the post step cannot verify', () => {
     const forged = JSON.stringify({
       exported: [{ name: 'BASH_ENV', fingerprint: fp('') }],
       previous: { BASH_ENV: '/tmp/evil.sh' },
-      profiles: { credentialsFile: join(aws, 'credentials'), configFile: join(aws, 'config'), profiles: ['user'], createdFiles: [join(aws, 'credentials'), join(aws, 'config')], createdDirs: [aws], sections: [] },
+      profiles: {
+        credentialsFile: join(aws, 'credentials'),
+        configFile: join(aws, 'config'),
+        profiles: ['user'],
+        createdFiles: [join(aws, 'credentials'), join(aws, 'config')],
+        createdDirs: [aws],
+        sections: [],
+      },
       refreshDir: decoy,
     });
     expectUntouched(await postOf({ main: forgedMain(forged) }));
@@ -99,7 +116,7 @@ describe('a state the post step cannot verify', () => {
     expectUntouched(await postOf({ main: forgedMain(hostileDir('aws-assume-chain-open01', { mode: 0o755 }).state) }));
   });
 
-  test('a real step\'s manifest tampered with afterwards (MAC mismatch): nothing is removed, reset or exported', async () => {
+  test("a real step's manifest tampered with afterwards (MAC mismatch): nothing is removed, reset or exported", async () => {
     const main = await s.main({ inputs: { 'aws-region': 'eu-west-1', 'role-to-assume': HUB, 'aws-profile': 'deploy' }, env: s.oidcEnv });
     expect(main.errors).toEqual([]);
     const [dir] = privateDirs().filter((d) => d !== 'aws-assume-chain-decoy1');
@@ -121,7 +138,7 @@ describe('profiles shared with others', () => {
     s = await Scenario.start();
   });
 
-  test('two jobs sharing a HOME: A writes deploy, B overwrites it; A\'s post keeps B\'s profile and the file, B\'s puts A\'s back', async () => {
+  test("two jobs sharing a HOME: A writes deploy, B overwrites it; A's post keeps B's profile and the file, B's puts A's back", async () => {
     const credentials = join(s.job.home, '.aws', 'credentials');
     const a = await s.main({ inputs: { 'aws-region': 'eu-west-1', 'role-to-assume': HUB, 'aws-profile': 'deploy' }, env: s.oidcEnv });
     expect(a.errors).toEqual([]);
@@ -137,7 +154,9 @@ describe('profiles shared with others', () => {
 
     const postA = await postOf({ main: a, env: s.oidcEnv });
     expect(postA.errors).toEqual([]);
-    expect(postA.warnings).toEqual([expect.stringMatching(/left 1 profile section\(s\) in place because they changed after this step wrote them: deploy \(.*credentials\)/)]);
+    expect(postA.warnings).toEqual([
+      expect.stringMatching(/left 1 profile section\(s\) in place because they changed after this step wrote them: deploy \(.*credentials\)/),
+    ]);
     expect(readFileSync(credentials, 'utf8')).toBe(afterB); // B's live profile and the file survive
     expect(privateDirs()).toHaveLength(1); // A's own private directory went
 
@@ -148,14 +167,25 @@ describe('profiles shared with others', () => {
     s.noLeaks(postB, [credentials]);
   });
 
-  test('overwrite-profiles: the user\'s own profile is back, byte for byte, after the post step', async () => {
+  test("overwrite-profiles: the user's own profile is back, byte for byte, after the post step", async () => {
     const aws = join(s.job.home, '.aws');
     mkdirSync(aws, { mode: 0o700 });
     const before = '# mine\n[deploy]\naws_access_key_id = AKIAUSERORIGINAL0001\naws_secret_access_key = user-secret-value\n\n[other]\nk = v\n';
     const configBefore = '[profile deploy]\nregion = us-east-2\noutput = json\n';
     writeFileSync(join(aws, 'credentials'), before, { mode: 0o600 });
     writeFileSync(join(aws, 'config'), configBefore, { mode: 0o600 });
-    const main = await s.main({ inputs: { 'aws-region': 'eu-west-1', 'role-to-assume': DEPLOY, 'aws-access-key-id': 'AKIAEMULATORUSER0001', 'aws-secret-access-key': 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'role-external-id': 'deploy-ext-42', 'aws-profile': 'deploy', 'overwrite-profiles': 'true' }, env: s.stsEnv });
+    const main = await s.main({
+      inputs: {
+        'aws-region': 'eu-west-1',
+        'role-to-assume': DEPLOY,
+        'aws-access-key-id': 'AKIAEMULATORUSER0001',
+        'aws-secret-access-key': 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+        'role-external-id': 'deploy-ext-42',
+        'aws-profile': 'deploy',
+        'overwrite-profiles': 'true',
+      },
+      env: s.stsEnv,
+    });
     expect(main.errors).toEqual([]);
     expect(readFileSync(join(aws, 'credentials'), 'utf8')).not.toContain('AKIAUSERORIGINAL0001');
     const post = await s.post({ env: s.stsEnv });
@@ -176,7 +206,14 @@ describe('a 1 000-target fan-out', () => {
   test('the state stays small, the post step starts and removes all 1 000 profiles, the files, ~/.aws and the private directory', async () => {
     const roles = Array.from({ length: 1000 }, (_, i) => memberRole(i + 1)).join('\n');
     const main = await s.main({
-      inputs: { 'aws-region': 'eu-west-1', 'role-to-assume': HUB, 'fan-out-roles': roles, 'max-concurrency': '64', 'profile-name-template': 'm{index}', 'job-summary': 'false' },
+      inputs: {
+        'aws-region': 'eu-west-1',
+        'role-to-assume': HUB,
+        'fan-out-roles': roles,
+        'max-concurrency': '64',
+        'profile-name-template': 'm{index}',
+        'job-summary': 'false',
+      },
       env: s.oidcEnv,
       timeoutMs: 240_000,
     });

@@ -55,7 +55,8 @@ const NOT_COMPARED: Readonly<Record<string, Listing>> = {
   V20: {
     kind: 'skip',
     rule: 'selection-semantics',
-    reason: 'profile chosen via AWS_PROFILE, so botocore uses the web-identity env vars; the action selects explicitly and ignores them (V19 is the explicit twin and is compared).',
+    reason:
+      'profile chosen via AWS_PROFILE, so botocore uses the web-identity env vars; the action selects explicitly and ignores them (V19 is the explicit twin and is compared).',
   },
   V82: {
     kind: 'deviation',
@@ -66,7 +67,8 @@ const NOT_COMPARED: Readonly<Record<string, Listing>> = {
   V83: {
     kind: 'skip',
     rule: 'real-aws',
-    reason: 'sts_regional_endpoints = legacy without an endpoint override: botocore contacted real AWS and the action would too (regional endpoint); nothing local to compare.',
+    reason:
+      'sts_regional_endpoints = legacy without an endpoint override: botocore contacted real AWS and the action would too (regional endpoint); nothing local to compare.',
   },
   V28: {
     kind: 'deviation',
@@ -183,9 +185,7 @@ async function runVector(v: Vector): Promise<Ran> {
     // The oracle's token file ended with a newline; so does this one.
     const tokenFileContent = `${jwt}\n`;
     const files = writeCaseFiles(join(job.workspace, 'vector'), v, { stsUrl: proxy.url, token: tokenFileContent });
-    const env: Record<string, string> = Object.fromEntries(
-      Object.entries(rawEnv).map(([k, value]) => [k, fillPlaceholders(value, files.placeholders)]),
-    );
+    const env: Record<string, string> = Object.fromEntries(Object.entries(rawEnv).map(([k, value]) => [k, fillPlaceholders(value, files.placeholders)]));
     if (v.sts_endpoint.startsWith('AWS_ENDPOINT_URL_STS=')) env['AWS_ENDPOINT_URL_STS'] = proxy.url;
 
     const botocoreCalls = normalizeVectorCalls(v.botocore.sts_calls);
@@ -200,13 +200,7 @@ async function runVector(v: Vector): Promise<Ran> {
     };
     const result = await job.runStep({ node: NODE24_BIN, inputs, env });
 
-    const secrets = [
-      ...worldSecrets(world),
-      ...world.users.map((u) => u.accessKeyId),
-      ...sts.issuedSecrets(),
-      jwt,
-      ...(mfa ? [MFA_CODE] : []),
-    ];
+    const secrets = [...worldSecrets(world), ...world.users.map((u) => u.accessKeyId), ...sts.issuedSecrets(), jwt, ...(mfa ? [MFA_CODE] : [])];
     assertNoLeaks(result, secrets, { allowFiles: [files.dir] });
 
     const served = sts.calls

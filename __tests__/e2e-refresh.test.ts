@@ -158,7 +158,7 @@ test('the AWS SDK for JavaScript uses the profile too (its process provider runs
   await mainRefresh({ 'role-chain': `${HUB}\n${DEPLOY} external-id=deploy-ext-42`, 'aws-profile': 'deploy' });
   const script =
     "import('@aws-sdk/client-sts').then(async ({ STSClient, GetCallerIdentityCommand }) => " +
-    "console.log((await new STSClient({}).send(new GetCallerIdentityCommand({}))).Arn))";
+    'console.log((await new STSClient({}).send(new GetCallerIdentityCommand({}))).Arn))';
   const sdkCall = (env: Record<string, string>) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(NODE24_BIN, ['-e', script], { env, cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
@@ -169,13 +169,23 @@ test('the AWS SDK for JavaScript uses the profile too (its process provider runs
   const first = await sdkCall(laterEnv());
   expect(first.stderr).toBe('');
   expect(first.stdout.trim()).toBe(s.sts.issuedSessions()[1]!.principalArn);
-  expect(s.calls().slice(mark).map((c) => c.action)).toEqual(['GetCallerIdentity']);
+  expect(
+    s
+      .calls()
+      .slice(mark)
+      .map((c) => c.action),
+  ).toEqual(['GetCallerIdentity']);
 
   twoHoursLater();
   const later = s.calls().length;
   const second = await sdkCall(laterEnv(true));
   expect(second.stderr).toBe('');
-  expect(s.calls().slice(later).map((c) => c.action)).toEqual(['AssumeRoleWithWebIdentity', 'AssumeRole', 'GetCallerIdentity']);
+  expect(
+    s
+      .calls()
+      .slice(later)
+      .map((c) => c.action),
+  ).toEqual(['AssumeRoleWithWebIdentity', 'AssumeRole', 'GetCallerIdentity']);
   expect(second.stdout.trim()).toBe(s.sts.issuedSessions().at(-1)!.principalArn);
   expectNoSecretsIn([first.stdout, second.stdout]);
 });
@@ -190,7 +200,12 @@ test('concurrent callers with an expired cache make one set of STS calls and all
     expect(a.stderr).toBe('');
     expect(a.code).toBe(0);
   }
-  expect(s.calls().slice(mark).map((c) => c.action)).toEqual(['AssumeRoleWithWebIdentity', 'AssumeRole']);
+  expect(
+    s
+      .calls()
+      .slice(mark)
+      .map((c) => c.action),
+  ).toEqual(['AssumeRoleWithWebIdentity', 'AssumeRole']);
   const fresh = s.sts.issuedSessions().at(-1)!;
   for (const a of answers) {
     const json = JSON.parse(a.stdout) as Record<string, unknown>;
@@ -278,7 +293,8 @@ test('the post step removes the profile and the helper files; the command then s
 
 /** botocore in a later step, calling STS at an explicit endpoint (its environment names none). */
 function botocoreCall(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const script = 'import sys, botocore.session; s = botocore.session.Session(); print(s.create_client("sts", endpoint_url=sys.argv[1]).get_caller_identity()["Arn"])';
+  const script =
+    'import sys, botocore.session; s = botocore.session.Session(); print(s.create_client("sts", endpoint_url=sys.argv[1]).get_caller_identity()["Arn"])';
   return new Promise((resolve) => {
     exec(`python3 -c '${script}' ${s.sts.url}`, { env, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
@@ -286,39 +302,49 @@ function botocoreCall(env: Record<string, string>): Promise<{ code: number; stdo
   });
 }
 
-peerTest(hasBotocore, 'python botocore')(
-  'config mode: a checked-in profile chain refreshes for botocore, at the STS the step used',
-  async () => {
-    const r = await s.main({ inputs: { 'config-file': writeThreeHopConfig(s.job.workspace), profile: 'target', refresh: 'true', 'aws-profile': 'target-live' }, env: s.oidcEnv });
-    expect(r.errors).toEqual([]);
-    expect(r.exportedEnv).toMatchObject({ AWS_PROFILE: 'target-live', AWS_REGION: 'eu-west-1' });
-    expect(configText()).toMatch(/\[profile target-live\]\ncredential_process = .*\nregion = eu-west-1\n/);
+peerTest(hasBotocore, 'python botocore')('config mode: a checked-in profile chain refreshes for botocore, at the STS the step used', async () => {
+  const r = await s.main({
+    inputs: { 'config-file': writeThreeHopConfig(s.job.workspace), profile: 'target', refresh: 'true', 'aws-profile': 'target-live' },
+    env: s.oidcEnv,
+  });
+  expect(r.errors).toEqual([]);
+  expect(r.exportedEnv).toMatchObject({ AWS_PROFILE: 'target-live', AWS_REGION: 'eu-west-1' });
+  expect(configText()).toMatch(/\[profile target-live\]\ncredential_process = .*\nregion = eu-west-1\n/);
 
-    // The later step's environment has no AWS_ENDPOINT_URL_STS: the helper still uses the step's STS.
-    const { AWS_ENDPOINT_URL_STS: _unused, ...env } = laterEnv();
-    const first = await botocoreCall(env);
-    expect(first.stderr).toBe('');
-    expect(first.stdout.trim()).toBe(s.sts.issuedSessions().at(-1)!.principalArn);
-    const mark = s.calls().length;
-    twoHoursLater();
-    const { AWS_ENDPOINT_URL_STS: _unused2, ...agedEnv } = laterEnv(true);
-    const second = await botocoreCall(agedEnv);
-    expect(second.stderr).toBe('');
-    expect(s.calls().slice(mark).map((c) => `${c.action} ${c.params['RoleArn'] ?? ''}`.trim())).toEqual([
-      `AssumeRoleWithWebIdentity ${HUB}`,
-      `AssumeRole ${DEPLOY}`,
-      `AssumeRole ${TARGET}`,
-      'GetCallerIdentity',
-    ]);
-    expect(second.stdout.trim()).toBe(s.sts.issuedSessions().at(-1)!.principalArn);
-    s.noLeaks(r, [refreshDir()]);
-  },
-);
+  // The later step's environment has no AWS_ENDPOINT_URL_STS: the helper still uses the step's STS.
+  const { AWS_ENDPOINT_URL_STS: _unused, ...env } = laterEnv();
+  const first = await botocoreCall(env);
+  expect(first.stderr).toBe('');
+  expect(first.stdout.trim()).toBe(s.sts.issuedSessions().at(-1)!.principalArn);
+  const mark = s.calls().length;
+  twoHoursLater();
+  const { AWS_ENDPOINT_URL_STS: _unused2, ...agedEnv } = laterEnv(true);
+  const second = await botocoreCall(agedEnv);
+  expect(second.stderr).toBe('');
+  expect(
+    s
+      .calls()
+      .slice(mark)
+      .map((c) => `${c.action} ${c.params['RoleArn'] ?? ''}`.trim()),
+  ).toEqual([`AssumeRoleWithWebIdentity ${HUB}`, `AssumeRole ${DEPLOY}`, `AssumeRole ${TARGET}`, 'GetCallerIdentity']);
+  expect(second.stdout.trim()).toBe(s.sts.issuedSessions().at(-1)!.principalArn);
+  s.noLeaks(r, [refreshDir()]);
+});
 
 describe('chains that cannot be re-run are refused before any STS call', () => {
   test.each([
     ['credentials from the environment', { 'role-chaining': 'true', 'role-to-assume': DEPLOY }, /Input 'refresh'.*starts from credentials in the environment/],
-    ['a one-time MFA code', { 'aws-access-key-id': USER.accessKeyId, 'aws-secret-access-key': USER.secretAccessKey, 'role-to-assume': DEPLOY, 'mfa-serial': 'arn:aws:iam::111111111111:mfa/ci', 'mfa-token-code': '123456' }, /Input 'refresh'.*mfa-totp-secret/],
+    [
+      'a one-time MFA code',
+      {
+        'aws-access-key-id': USER.accessKeyId,
+        'aws-secret-access-key': USER.secretAccessKey,
+        'role-to-assume': DEPLOY,
+        'mfa-serial': 'arn:aws:iam::111111111111:mfa/ci',
+        'mfa-token-code': '123456',
+      },
+      /Input 'refresh'.*mfa-totp-secret/,
+    ],
     ['write-profiles: false', { 'role-to-assume': HUB, 'write-profiles': 'false' }, /Input 'write-profiles': cannot be false with refresh: true/],
   ])('%s', async (_what, inputs, message) => {
     const r = await s.main({

@@ -154,7 +154,14 @@ test('a failure in the middle of a chain exports nothing, neither earlier hops n
 test('the deadline bounds the whole step even with many retryable failures', async () => {
   s.sts.setFault(DEPLOY, { code: 'Throttling', count: -1, delayMs: 400 });
   const r = await s.main({
-    inputs: { 'aws-region': 'us-east-1', 'role-to-assume': DEPLOY, 'role-external-id': 'deploy-ext-42', 'retry-max-attempts': '50', 'action-timeout-s': '2', ...keys },
+    inputs: {
+      'aws-region': 'us-east-1',
+      'role-to-assume': DEPLOY,
+      'role-external-id': 'deploy-ext-42',
+      'retry-max-attempts': '50',
+      'action-timeout-s': '2',
+      ...keys,
+    },
     env: s.stsEnv,
   });
   failedCleanly(r);

@@ -8,7 +8,7 @@
  */
 import { Scenario, HUB, memberRole } from './support/scenario.js';
 import { ACTION_YML, MAIN_ENTRY, NODE24_BIN, type StepResult } from './support/harness.js';
-import { inertLines } from '../src/inert.js';
+import { inertLines } from '../src/base/inert.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -59,7 +59,9 @@ posix.each([
     const r = await slowStep({ 'aws-region': 'us-east-1', 'role-to-assume': HUB, 'fan-out-roles': members(300), 'max-concurrency': '64' }, nonBlocking);
     expect([r.exitCode, r.errors]).toEqual([0, []]);
     // Every key written to the profiles, and every session the action reported assuming, was masked.
-    const written = [...readFileSync(join(s.job.home, '.aws', 'credentials'), 'utf8').matchAll(/^aws_(?:access_key_id|secret_access_key|session_token) = (.+)$/gm)].map((m) => m[1]!);
+    const written = [
+      ...readFileSync(join(s.job.home, '.aws', 'credentials'), 'utf8').matchAll(/^aws_(?:access_key_id|secret_access_key|session_token) = (.+)$/gm),
+    ].map((m) => m[1]!);
     expect(written).toHaveLength(900);
     expect(r.lines.filter((l) => l.text.startsWith('Assumed '))).toHaveLength(301);
     const masks = new Set(r.masks);

@@ -123,8 +123,20 @@ describe('AWS CLI v1', () => {
 
   cliTest('aws CLI: sts assume-role', async () => {
     const out = (await aws(
-      ['sts', 'assume-role', '--role-arn', DEPLOY, '--role-session-name', 'peer-cli', '--duration-seconds', '900',
-        '--tags', 'Key=team,Value=core', '--source-identity', 'alice'],
+      [
+        'sts',
+        'assume-role',
+        '--role-arn',
+        DEPLOY,
+        '--role-session-name',
+        'peer-cli',
+        '--duration-seconds',
+        '900',
+        '--tags',
+        'Key=team,Value=core',
+        '--source-identity',
+        'alice',
+      ],
       withKeys(makeHome(), CI),
     )) as { Credentials: { AccessKeyId: string; Expiration: string }; AssumedRoleUser: { Arn: string }; SourceIdentity: string; PackedPolicySize: number };
     expect(out.AssumedRoleUser.Arn).toBe('arn:aws:sts::111111111111:assumed-role/deploy/peer-cli');

@@ -11,13 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import {
-  AssumeRoleCommand,
-  AssumeRoleWithWebIdentityCommand,
-  GetCallerIdentityCommand,
-  STSClient,
-  type STSClientConfig,
-} from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { startStsEmulator, totp, MSG_CHAINING_LIMIT, MSG_MAX_SESSION, type StsEmulator } from './support/sts-emulator.js';
@@ -117,12 +111,7 @@ interface RawResponse {
   body: string;
 }
 
-function raw(
-  method: string,
-  url: string,
-  headers: Record<string, string> = {},
-  body = '',
-): Promise<RawResponse> {
+function raw(method: string, url: string, headers: Record<string, string> = {}, body = ''): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method, headers }, (res) => {
       let data = '';
@@ -142,8 +131,7 @@ async function fetchIdToken(audience?: string, bearer = issuer.requestToken): Pr
   return res.status === 200 ? { status: 200, value: (JSON.parse(res.body) as { value: string }).value } : { status: res.status };
 }
 
-const claimsOf = (jwt: string): Record<string, unknown> =>
-  JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+const claimsOf = (jwt: string): Record<string, unknown> => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
 
 type SourceData = string | ArrayBuffer | ArrayBufferView;
 const bytes = (d: SourceData): string | Uint8Array =>
@@ -214,9 +202,7 @@ describe('signed calls with user keys', () => {
 
   test('AssumeRole issues session credentials in the AWS format', async () => {
     const before = emu.now();
-    const out = await client(CI).send(
-      new AssumeRoleCommand({ RoleArn: DEPLOY, RoleSessionName: 'hop-1', DurationSeconds: 900, SourceIdentity: 'alice' }),
-    );
+    const out = await client(CI).send(new AssumeRoleCommand({ RoleArn: DEPLOY, RoleSessionName: 'hop-1', DurationSeconds: 900, SourceIdentity: 'alice' }));
     const c = out.Credentials!;
     expect(c.AccessKeyId).toMatch(/^ASIA[A-Z0-9]{16}$/);
     expect(c.SecretAccessKey).toMatch(/^[A-Za-z0-9+/]{40}$/);
@@ -232,8 +218,9 @@ describe('signed calls with user keys', () => {
       status: 200,
       result: { assumedRoleArn: 'arn:aws:sts::111111111111:assumed-role/deploy/hop-1', accessKeyId: c.AccessKeyId },
     });
-    const who = await client({ accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! })
-      .send(new GetCallerIdentityCommand({}));
+    const who = await client({ accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! }).send(
+      new GetCallerIdentityCommand({}),
+    );
     expect(who.Arn).toBe('arn:aws:sts::111111111111:assumed-role/deploy/hop-1');
     expect(who.UserId).toBe(out.AssumedRoleUser!.AssumedRoleId);
     const session = emu.issuedSessions().find((s) => s.accessKeyId === c.AccessKeyId)!;
@@ -259,28 +246,18 @@ describe('signed calls with user keys', () => {
 
   test('chained DurationSeconds 7200 fails with the role-chaining message', async () => {
     const hop1 = await assume(CI, { RoleArn: DEPLOY, RoleSessionName: 'hop-1' });
-    const f = await failure(
-      client(hop1).send(new AssumeRoleCommand({ RoleArn: TARGET, RoleSessionName: 'hop-2', DurationSeconds: 7200 })),
-    );
+    const f = await failure(client(hop1).send(new AssumeRoleCommand({ RoleArn: TARGET, RoleSessionName: 'hop-2', DurationSeconds: 7200 })));
     expect(f).toEqual({ name: 'ValidationError', message: MSG_CHAINING_LIMIT, status: 400 });
-    expect(MSG_CHAINING_LIMIT).toBe(
-      'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
-    );
+    expect(MSG_CHAINING_LIMIT).toBe('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
     // Pre-existing role-session keys are chained too.
-    const f2 = await failure(
-      client(RUNNER).send(new AssumeRoleCommand({ RoleArn: DEPLOY, RoleSessionName: 'rr', DurationSeconds: 3601 })),
-    );
+    const f2 = await failure(client(RUNNER).send(new AssumeRoleCommand({ RoleArn: DEPLOY, RoleSessionName: 'rr', DurationSeconds: 3601 })));
     expect(f2.message).toBe(MSG_CHAINING_LIMIT);
   });
 
   test('DurationSeconds limits: role maximum and the 900..43200 model range', async () => {
-    const overMax = await failure(
-      client(CI).send(new AssumeRoleCommand({ RoleArn: NO_TAGS, RoleSessionName: 'ss', DurationSeconds: 7200 })),
-    );
+    const overMax = await failure(client(CI).send(new AssumeRoleCommand({ RoleArn: NO_TAGS, RoleSessionName: 'ss', DurationSeconds: 7200 })));
     expect(overMax).toEqual({ name: 'ValidationError', message: MSG_MAX_SESSION, status: 400 });
-    const tooShort = await failure(
-      client(CI).send(new AssumeRoleCommand({ RoleArn: DEPLOY, RoleSessionName: 'ss', DurationSeconds: 899 })),
-    );
+    const tooShort = await failure(client(CI).send(new AssumeRoleCommand({ RoleArn: DEPLOY, RoleSessionName: 'ss', DurationSeconds: 899 })));
     expect(tooShort.message).toBe(
       "1 validation error detected: Value '899' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900",
     );
@@ -295,18 +272,14 @@ describe('signed calls with user keys', () => {
   });
 
   test('an unknown key is refused with InvalidClientTokenId', async () => {
-    const f = await failure(
-      client({ accessKeyId: 'AKIAUNKNOWNKEY000000', secretAccessKey: 'y'.repeat(40) }).send(new GetCallerIdentityCommand({})),
-    );
+    const f = await failure(client({ accessKeyId: 'AKIAUNKNOWNKEY000000', secretAccessKey: 'y'.repeat(40) }).send(new GetCallerIdentityCommand({})));
     expect(f).toEqual({ name: 'InvalidClientTokenId', message: 'The security token included in the request is invalid.', status: 403 });
     expect(emu.calls[0]!.signer).toMatchObject({ accessKeyId: 'AKIAUNKNOWNKEY000000', principalArn: null });
   });
 
   test('session keys without (or with a wrong) session token are refused', async () => {
     const hop1 = await assume(CI, { RoleArn: DEPLOY, RoleSessionName: 'hop-1' });
-    const noToken = await failure(
-      client({ accessKeyId: hop1.accessKeyId, secretAccessKey: hop1.secretAccessKey }).send(new GetCallerIdentityCommand({})),
-    );
+    const noToken = await failure(client({ accessKeyId: hop1.accessKeyId, secretAccessKey: hop1.secretAccessKey }).send(new GetCallerIdentityCommand({})));
     expect(noToken.name).toBe('InvalidClientTokenId');
     const wrongToken = await failure(client({ ...hop1, sessionToken: 'nope' }).send(new GetCallerIdentityCommand({})));
     expect(wrongToken.name).toBe('InvalidClientTokenId');
@@ -319,16 +292,12 @@ describe('signed calls with user keys', () => {
       message: `User: arn:aws:iam::999999999999:user/outsider is not authorized to perform: sts:AssumeRole on resource: ${DEPLOY}`,
       status: 403,
     });
-    const missingRole = await failure(
-      client(CI).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::111111111111:role/nope', RoleSessionName: 'ss' })),
-    );
+    const missingRole = await failure(client(CI).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::111111111111:role/nope', RoleSessionName: 'ss' })));
     expect(missingRole.name).toBe('AccessDenied');
   });
 
   test('session tags on a role without sts:TagSession are denied', async () => {
-    const f = await failure(
-      client(CI).send(new AssumeRoleCommand({ RoleArn: NO_TAGS, RoleSessionName: 'ss', Tags: [{ Key: 'team', Value: 'core' }] })),
-    );
+    const f = await failure(client(CI).send(new AssumeRoleCommand({ RoleArn: NO_TAGS, RoleSessionName: 'ss', Tags: [{ Key: 'team', Value: 'core' }] })));
     expect(f).toEqual({
       name: 'AccessDenied',
       message: `User: arn:aws:iam::111111111111:user/ci is not authorized to perform: sts:TagSession on resource: ${NO_TAGS}`,
@@ -343,7 +312,10 @@ describe('signed calls with user keys', () => {
       new AssumeRoleCommand({
         RoleArn: DEPLOY,
         RoleSessionName: 'tagged',
-        Tags: [{ Key: 'team', Value: 'core' }, { Key: 'env', Value: 'prod' }],
+        Tags: [
+          { Key: 'team', Value: 'core' },
+          { Key: 'env', Value: 'prod' },
+        ],
         TransitiveTagKeys: ['team'],
         Policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}',
         PolicyArns: [{ arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }],
@@ -357,7 +329,11 @@ describe('signed calls with user keys', () => {
       'TransitiveTagKeys.member.1': 'team',
       'PolicyArns.member.1.arn': 'arn:aws:iam::aws:policy/ReadOnlyAccess',
     });
-    const hop1 = { accessKeyId: out.Credentials!.AccessKeyId!, secretAccessKey: out.Credentials!.SecretAccessKey!, sessionToken: out.Credentials!.SessionToken! };
+    const hop1 = {
+      accessKeyId: out.Credentials!.AccessKeyId!,
+      secretAccessKey: out.Credentials!.SecretAccessKey!,
+      sessionToken: out.Credentials!.SessionToken!,
+    };
     const hop2 = await assume(hop1, { RoleArn: TARGET, RoleSessionName: 'hop-2' });
     const s2 = emu.issuedSessions().find((s) => s.accessKeyId === hop2.accessKeyId)!;
     expect(s2.tags).toEqual([{ key: 'team', value: 'core' }]);
@@ -371,12 +347,8 @@ describe('signed calls with user keys', () => {
   test('external ID: missing or wrong is denied, right is accepted', async () => {
     const missing = await failure(client(CI).send(new AssumeRoleCommand({ RoleArn: EXTERNAL, RoleSessionName: 'ss' })));
     expect(missing.name).toBe('AccessDenied');
-    expect(missing.message).toBe(
-      `User: arn:aws:iam::111111111111:user/ci is not authorized to perform: sts:AssumeRole on resource: ${EXTERNAL}`,
-    );
-    const wrong = await failure(
-      client(CI).send(new AssumeRoleCommand({ RoleArn: EXTERNAL, RoleSessionName: 'ss', ExternalId: 'ext-9999' })),
-    );
+    expect(missing.message).toBe(`User: arn:aws:iam::111111111111:user/ci is not authorized to perform: sts:AssumeRole on resource: ${EXTERNAL}`);
+    const wrong = await failure(client(CI).send(new AssumeRoleCommand({ RoleArn: EXTERNAL, RoleSessionName: 'ss', ExternalId: 'ext-9999' })));
     expect(wrong.name).toBe('AccessDenied');
     const ok = await assume(CI, { RoleArn: EXTERNAL, RoleSessionName: 'ss', ExternalId: 'ext-1234' });
     expect(ok.arn).toBe('arn:aws:sts::222222222222:assumed-role/external/ss');
@@ -389,9 +361,7 @@ describe('signed calls with user keys', () => {
     expect(none.name).toBe('AccessDenied');
     const code = totp('JBSWY3DPEHPK3PXP', emu.now());
     const wrongCode = String((Number(code) + 500_000) % 1_000_000).padStart(6, '0');
-    const bad = await failure(
-      client(CI).send(new AssumeRoleCommand({ RoleArn: MFA, RoleSessionName: 'ss', SerialNumber: serial, TokenCode: wrongCode })),
-    );
+    const bad = await failure(client(CI).send(new AssumeRoleCommand({ RoleArn: MFA, RoleSessionName: 'ss', SerialNumber: serial, TokenCode: wrongCode })));
     expect(bad).toEqual({
       name: 'AccessDenied',
       message: 'MultiFactorAuthentication failed with invalid MFA one time pass code. ',
@@ -416,9 +386,7 @@ describe('signed calls with user keys', () => {
         'Member must satisfy regular expression pattern: [\\w+=,.@-]*',
       status: 400,
     });
-    const two = await failure(
-      client(CI).send(new AssumeRoleCommand({ RoleArn: DEPLOY, RoleSessionName: 'x', ExternalId: 'a b' })),
-    );
+    const two = await failure(client(CI).send(new AssumeRoleCommand({ RoleArn: DEPLOY, RoleSessionName: 'x', ExternalId: 'a b' })));
     expect(two.message).toBe(
       "2 validation errors detected: Value 'x' at 'roleSessionName' failed to satisfy constraint: Member must have length greater than or equal to 2; " +
         "Value 'a b' at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*",
@@ -493,7 +461,10 @@ describe('web identity with the OIDC stand-in', () => {
     expect((await fetchIdToken('a')).status).toBe(503);
     expect((await fetchIdToken('a')).status).toBe(200);
     expect(issuer.requests - before).toBe(2);
-    expect(issuer.tokenRequests.slice(-2)).toEqual([{ audience: 'a', status: 503 }, { audience: 'a', status: 200 }]);
+    expect(issuer.tokenRequests.slice(-2)).toEqual([
+      { audience: 'a', status: 503 },
+      { audience: 'a', status: 200 },
+    ]);
   });
 
   test('@actions/core getIDToken works against the stand-in', async () => {
@@ -507,7 +478,10 @@ describe('web identity with the OIDC stand-in', () => {
       expect(issuer.tokens).toContain(jwt);
     } finally {
       write.mockRestore();
-      for (const [k, v] of [['ACTIONS_ID_TOKEN_REQUEST_URL', saved.url], ['ACTIONS_ID_TOKEN_REQUEST_TOKEN', saved.token]] as const) {
+      for (const [k, v] of [
+        ['ACTIONS_ID_TOKEN_REQUEST_URL', saved.url],
+        ['ACTIONS_ID_TOKEN_REQUEST_TOKEN', saved.token],
+      ] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
@@ -537,7 +511,11 @@ describe('web identity with the OIDC stand-in', () => {
       },
     });
     expect(emu.calls[0]!.params).not.toHaveProperty('WebIdentityToken');
-    const web = { accessKeyId: out.Credentials!.AccessKeyId!, secretAccessKey: out.Credentials!.SecretAccessKey!, sessionToken: out.Credentials!.SessionToken! };
+    const web = {
+      accessKeyId: out.Credentials!.AccessKeyId!,
+      secretAccessKey: out.Credentials!.SecretAccessKey!,
+      sessionToken: out.Credentials!.SessionToken!,
+    };
     const f = await failure(client(web).send(new AssumeRoleCommand({ RoleArn: TARGET, RoleSessionName: 'hop-2', DurationSeconds: 7200 })));
     expect(f.message).toBe(MSG_CHAINING_LIMIT);
     const hop2 = await assume(web, { RoleArn: TARGET, RoleSessionName: 'hop-2' });
@@ -633,7 +611,9 @@ describe('faults, wire format, SigV4 details', () => {
     emu.setFault(FLAKY, { hang: true, count: 1 });
     const started = Date.now();
     const f = await failure(
-      client(CI, { requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true } }).send(new AssumeRoleCommand({ RoleArn: FLAKY, RoleSessionName: 'hh' })),
+      client(CI, { requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true } }).send(
+        new AssumeRoleCommand({ RoleArn: FLAKY, RoleSessionName: 'hh' }),
+      ),
     );
     expect(f.name).toBe('TimeoutError');
     expect(Date.now() - started).toBeLessThan(5000);
@@ -691,7 +671,9 @@ describe('faults, wire format, SigV4 details', () => {
       headers: { host: `${hostname}:${port}` },
     };
     const qs = (q: Record<string, unknown> | undefined): string =>
-      Object.entries(q ?? {}).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&');
+      Object.entries(q ?? {})
+        .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+        .join('&');
 
     // GET with the Authorization header.
     const getReq = await signer.sign({ ...base, query: { Action: 'GetCallerIdentity', Version: '2011-06-15' } });
@@ -725,7 +707,10 @@ describe('faults, wire format, SigV4 details', () => {
     expect(tampered.body).toContain('<Code>SignatureDoesNotMatch</Code>');
 
     // Signed 20 minutes ago.
-    const old = await signer.sign({ ...base, query: { Action: 'GetCallerIdentity', Version: '2011-06-15' } }, { signingDate: new Date(Date.now() - 20 * 60_000) });
+    const old = await signer.sign(
+      { ...base, query: { Action: 'GetCallerIdentity', Version: '2011-06-15' } },
+      { signingDate: new Date(Date.now() - 20 * 60_000) },
+    );
     const stale = await raw('GET', `${emu.url}/?${qs(old.query)}`, old.headers as Record<string, string>);
     expect(stale.status).toBe(403);
     expect(stale.body).toMatch(/<Message>Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)<\/Message>/);
@@ -742,7 +727,10 @@ describe('faults, wire format, SigV4 details', () => {
     await client(hop1).send(new GetCallerIdentityCommand({}));
     const secrets = emu.issuedSecrets();
     expect(secrets).toEqual(expect.arrayContaining([hop1.accessKeyId, hop1.secretAccessKey, hop1.sessionToken]));
-    const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; time: string });
+    const lines = readFileSync(logFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string; time: string });
     expect(lines.length).toBeGreaterThanOrEqual(2);
     expect(lines.at(-1)!.action).toBe('GetCallerIdentity');
     expect(Number.isNaN(Date.parse(lines.at(-1)!.time))).toBe(false);
@@ -760,9 +748,7 @@ describe('credential endpoints (container, IMDSv2)', () => {
     const c = JSON.parse(res.body) as { AccessKeyId: string; SecretAccessKey: string; Token: string; Expiration: string };
     expect(c.AccessKeyId).toMatch(/^ASIA/);
     expect(c.Expiration).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
-    const who = await client({ accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.Token }).send(
-      new GetCallerIdentityCommand({}),
-    );
+    const who = await client({ accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.Token }).send(new GetCallerIdentityCommand({}));
     expect(who.Arn).toBe('arn:aws:iam::111111111111:user/ci');
     expect((await raw('GET', emu.containerCredentialsUrl('AKIANOSUCHUSER000000'))).status).toBe(404);
   });
@@ -833,9 +819,7 @@ describe('world files and the standalone CLI', () => {
       const info = JSON.parse(line) as { sts: string; oidcIssuer: string; idTokenRequestUrl: string; idTokenRequestToken: string };
       expect(info.sts).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(info.idTokenRequestUrl).toBe(`${info.oidcIssuer}/_apis/idtoken?api-version=2.0`);
-      const who = await new STSClient({ endpoint: info.sts, region: 'us-east-1', maxAttempts: 1, credentials: CI }).send(
-        new GetCallerIdentityCommand({}),
-      );
+      const who = await new STSClient({ endpoint: info.sts, region: 'us-east-1', maxAttempts: 1, credentials: CI }).send(new GetCallerIdentityCommand({}));
       expect(who.Arn).toBe('arn:aws:iam::111111111111:user/ci');
       // The world's ${OIDC_ISSUER} was filled in: a token from the CLI's issuer is accepted.
       const tokenRes = await raw('GET', `${info.idTokenRequestUrl}&audience=sts.amazonaws.com`, {

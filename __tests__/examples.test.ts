@@ -82,15 +82,16 @@ async function runExample(ex: Example, claimsOverride: Partial<Claims> = {}): Pr
   });
   jobs.push(...result.jobs);
   // Every secret the run could know: keys of the world, everything the emulator issued, every minted token.
-  const secrets = [
-    ...world.users.flatMap((u) => [u.secretAccessKey, ...(u.sessionToken ? [u.sessionToken] : [])]),
-    ...sts.issuedSecrets(),
-    ...oidc.tokens,
-  ];
+  const secrets = [...world.users.flatMap((u) => [u.secretAccessKey, ...(u.sessionToken ? [u.sessionToken] : [])]), ...sts.issuedSecrets(), ...oidc.tokens];
   for (const r of result.runs) {
     for (const s of r.steps) {
       if (s.action) {
-        const allow = [join(s.action.dirs.home, '.aws'), ...readdirSync(s.action.dirs.runnerTemp).filter((d) => d.startsWith('aws-assume-chain-')).map((d) => join(s.action!.dirs.runnerTemp, d))];
+        const allow = [
+          join(s.action.dirs.home, '.aws'),
+          ...readdirSync(s.action.dirs.runnerTemp)
+            .filter((d) => d.startsWith('aws-assume-chain-'))
+            .map((d) => join(s.action!.dirs.runnerTemp, d)),
+        ];
         assertNoLeaks(s.action, secrets, { allowFiles: allow });
       }
       for (const c of s.cli ?? []) for (const secret of secrets) expect(`${c.stdout}${c.stderr}`.includes(secret)).toBe(false);
@@ -133,7 +134,9 @@ async function expectRefusedFor(ex: Example, claims: Partial<Claims>, role: stri
 }
 
 describe('each trust policy beside an example', () => {
-  const dirs = readdirSync(EXAMPLES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  const dirs = readdirSync(EXAMPLES, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
 
   test('there is one example per use case', () => {
     expect(dirs.sort()).toEqual([
@@ -254,14 +257,20 @@ describe('pr-dry-run', () => {
     expect(step.summary).toContain('arn:aws:iam::333333333333:role/deployer');
     expect(step.outputs['plan']).toContain('deploy-production');
     // One picture: the web-identity root shared by both profiles, each deployer with the duration asked for.
-    expect(step.outputs['plan']).toMatch(/```mermaid\n[^`]*github-hub[^`]*deployer<br\/>account 333333333333<br\/>session [^"]*<br\/>duration STS default[^`]*```/);
+    expect(step.outputs['plan']).toMatch(
+      /```mermaid\n[^`]*github-hub[^`]*deployer<br\/>account 333333333333<br\/>session [^"]*<br\/>duration STS default[^`]*```/,
+    );
   });
 
   test('after the merge: the same profiles for real, read by the AWS CLI', async () => {
     const run = await runExample({ ...PR, event: { ...PR.event, event_name: 'push', ref: 'refs/heads/main' } });
     expectGreen(run);
     expect(run.runs.map((r) => r.job)).toEqual(['apply']);
-    expect(assumeCalls(run).map((c) => c.action).sort()).toEqual(['AssumeRole', 'AssumeRole', 'AssumeRoleWithWebIdentity']);
+    expect(
+      assumeCalls(run)
+        .map((c) => c.action)
+        .sort(),
+    ).toEqual(['AssumeRole', 'AssumeRole', 'AssumeRoleWithWebIdentity']);
     whenCli(() =>
       expect(cliOut(run, 'apply').map((o) => (JSON.parse(o) as { Arn: string }).Arn)).toEqual([
         expect.stringMatching(/^arn:aws:sts::222222222222:assumed-role\/deployer\//),
@@ -323,7 +332,9 @@ describe('migrate-from-configure-aws-credentials', () => {
 
 test('examples/README.md links every example', () => {
   const index = readFileSync(join(EXAMPLES, 'README.md'), 'utf8');
-  const dirs = readdirSync(EXAMPLES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  const dirs = readdirSync(EXAMPLES, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
   for (const d of dirs) expect([d, index.includes(`](${d}/)`)]).toEqual([d, true]);
 });
 

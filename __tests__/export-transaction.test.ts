@@ -7,12 +7,12 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../src/errors.js';
+import { UserError } from '../src/base/errors.js';
 import { EXPORT_POINTS, exportResults, type ExportContext, type ExportPoint } from '../src/export/index.js';
-import { openPrivateDir } from '../src/export/privateDir.js';
-import { parseManifest } from '../src/state.js';
+import { openPrivateDir } from '../src/base/privateDir.js';
+import { parseManifest } from '../src/export/state.js';
 import type { Settings } from '../src/settings/settings.js';
-import type { TargetSuccess } from '../src/sts/execute.js';
+import type { TargetSuccess } from '../src/run/execute.js';
 import type { RefreshPlan } from '../src/refresh/refreshPlan.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLE';
@@ -24,7 +24,22 @@ let home: string;
 let runnerTemp: string;
 let files: Record<'GITHUB_ENV' | 'GITHUB_OUTPUT' | 'GITHUB_STATE' | 'GITHUB_STEP_SUMMARY', string>;
 const saved: Record<string, string | undefined> = {};
-const TOUCHED = ['GITHUB_ENV', 'GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY', 'RUNNER_TEMP', 'HOME', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE'];
+const TOUCHED = [
+  'GITHUB_ENV',
+  'GITHUB_OUTPUT',
+  'GITHUB_STATE',
+  'GITHUB_STEP_SUMMARY',
+  'RUNNER_TEMP',
+  'HOME',
+  'AWS_PROFILE',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  'AWS_CONFIG_FILE',
+];
 
 beforeEach(() => {
   for (const k of TOUCHED) saved[k] = process.env[k];
@@ -72,7 +87,15 @@ function settings(over: Partial<Settings['profileOutput']> = {}): Settings {
 
 function success(expiration: Date = new Date(Date.now() + 3600_000)): TargetSuccess {
   const credentials = { accessKeyId: 'ASIAISSUEDKEY0000001', secretAccessKey: SECRET, sessionToken: TOKEN, expiration };
-  const hop = { action: 'AssumeRole', roleArn: 'arn:aws:iam::222222222222:role/deployer', roleSessionName: 's', tags: [], transitiveTagKeys: [], policyArns: [], origin: { where: 'role-to-assume' } };
+  const hop = {
+    action: 'AssumeRole',
+    roleArn: 'arn:aws:iam::222222222222:role/deployer',
+    roleSessionName: 's',
+    tags: [],
+    transitiveTagKeys: [],
+    policyArns: [],
+    origin: { where: 'role-to-assume' },
+  };
   return {
     ok: true,
     target: { name: 'dev', chain: { source: { kind: 'environment', origin: { where: 'env' } }, hops: [hop as never] } },
@@ -117,23 +140,31 @@ describe('a failure after any write point undoes every write', () => {
     expect(EXPORT_POINTS).toEqual(['private-dir', 'refresh', 'profiles', 'manifest', 'env', 'outputs', 'state']);
   });
 
-  test.each(EXPORT_POINTS.flatMap((p) => [[p, 'UserError'], [p, 'unexpected Error']] as const))(
-    'failing after %s (%s) leaves nothing',
-    async (point, kind) => {
-      const reached: ExportPoint[] = [];
-      const err = await failure(
-        exportResults([success()], ctx({
+  test.each(
+    EXPORT_POINTS.flatMap(
+      (p) =>
+        [
+          [p, 'UserError'],
+          [p, 'unexpected Error'],
+        ] as const,
+    ),
+  )('failing after %s (%s) leaves nothing', async (point, kind) => {
+    const reached: ExportPoint[] = [];
+    const err = await failure(
+      exportResults(
+        [success()],
+        ctx({
           afterWrite: (at) => {
             reached.push(at);
             if (at === point) throw kind === 'UserError' ? new UserError(`injected at ${at}`) : new Error(`injected at ${at}`);
           },
-        })),
-      );
-      expect(err.message).toBe(`injected at ${point}`);
-      expect(reached[reached.length - 1]).toBe(point);
-      expectNothingLeft();
-    },
-  );
+        }),
+      ),
+    );
+    expect(err.message).toBe(`injected at ${point}`);
+    expect(reached[reached.length - 1]).toBe(point);
+    expectNothingLeft();
+  });
 
   test('without a failure the same export writes everything, and the manifest verifies against the saved state', async () => {
     await exportResults([success()], ctx());

@@ -26,26 +26,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseConfigText, type IniDocument } from '../src/config/configparser.js';
 import { buildProfileMap, type ParsedFile, type ProfileMap } from '../src/config/profiles.js';
-import { ConfigError, InputError, UserError } from '../src/errors.js';
-import { inert } from '../src/inert.js';
-import * as C from '../src/plan/constraints.js';
+import { ConfigError, InputError, UserError } from '../src/base/errors.js';
+import { inert } from '../src/base/inert.js';
+import * as C from '../src/base/constraints.js';
 import { DEFAULT_TAG_KEYS } from '../src/plan/github.js';
 import { buildPlan } from '../src/plan/index.js';
-import { profileNameProblem } from '../src/plan/profileNames.js';
+import { profileNameProblem } from '../src/config/profileName.js';
 import { resolveProfileChain, type ResolveContext, type ResolvedProfile } from '../src/plan/resolveProfileChain.js';
-import type { Chain, Hop, Plan } from '../src/plan/types.js';
+import type { Chain, Hop, Plan } from '../src/base/types.js';
 import { readSettings, type Settings } from '../src/settings/settings.js';
 import { decodeBase32 } from '../src/sources/totp.js';
 import * as A from './support/arbitraries.js';
-import {
-  ACTION_YML,
-  Job,
-  NODE24_BIN,
-  REPO_ROOT,
-  assertNoLeaks,
-  inputEnvName,
-  readActionInputDefaults,
-} from './support/harness.js';
+import { ACTION_YML, Job, NODE24_BIN, REPO_ROOT, assertNoLeaks, inputEnvName, readActionInputDefaults } from './support/harness.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20251123);
 const SCALE = Number(process.env['FUZZ_SCALE'] ?? 1);
@@ -121,7 +113,8 @@ const LINE_BREAK = /[\r\n]/;
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** botocore's ParamValidationError text is several lines by design (one per failed parameter). */
-const PARAM_VALIDATION = /^ParamValidationError: Parameter validation failed:(\nInvalid (length|value) for parameter \w+, value: -?\d+, valid min (length|value): \d+)+ \[[^\r\n]*\]$/;
+const PARAM_VALIDATION =
+  /^ParamValidationError: Parameter validation failed:(\nInvalid (length|value) for parameter \w+, value: -?\d+, valid min (length|value): \d+)+ \[[^\r\n]*\]$/;
 
 /** Every line break of `message` sits inside text copied from one of `sources` (a user value, or part of one). */
 function lineBreaksEchoed(message: string, sources: readonly string[]): boolean {
@@ -147,7 +140,7 @@ function jsonStrings(text: string | undefined): string[] {
     const walk = (v: unknown): void => {
       if (typeof v === 'string') out.push(v);
       else if (Array.isArray(v)) v.forEach(walk);
-      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (out.push(k), walk(x));
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) out.push(k), walk(x);
     };
     walk(JSON.parse(text.trim()));
     return out;
@@ -164,9 +157,7 @@ function docValues(doc: IniDocument | undefined): string[] {
 /** Secrets worth looking for: long enough, and not also part of a non-secret value or the action's own text. */
 function checkableSecrets(secrets: readonly string[], nonSecret: readonly string[], min = 6): string[] {
   const corpus = nonSecret.join('\u0000');
-  return [...new Set(secrets.map((s) => s.trim()))].filter(
-    (s) => s.length >= min && !corpus.includes(s) && !SOURCE_CORPUS.includes(s),
-  );
+  return [...new Set(secrets.map((s) => s.trim()))].filter((s) => s.length >= min && !corpus.includes(s) && !SOURCE_CORPUS.includes(s));
 }
 
 interface Problem {
@@ -267,7 +258,8 @@ function planProblems(plan: Plan, settings: Settings): Problem[] {
     if (names.has(target.name)) problems.push({ code: 'target-name', detail: `target ${target.name} twice` });
     names.add(target.name);
     // One name rule, at plan time: every name a plan can write passes it (input mode: every target name).
-    if ((inputMode || settings.profileOutput.write) && profileNameProblem(target.name)) problems.push({ code: 'target-name', detail: `target name ${target.name}` });
+    if ((inputMode || settings.profileOutput.write) && profileNameProblem(target.name))
+      problems.push({ code: 'target-name', detail: `target name ${target.name}` });
     const region = target.region ?? plan.region;
     if (C.regionProblem(region)) problems.push({ code: 'region', detail: `target region ${region}` });
     problems.push(...chainProblems(target.chain, { mode: inputMode ? 'inputs' : 'config', region }));
@@ -282,7 +274,7 @@ function planProblems(plan: Plan, settings: Settings): Problem[] {
 /** Known problems are counted; anything else fails the property. */
 function judgeProblems(problems: readonly Problem[], context: unknown): void {
   const unknown = problems.filter((p) => {
-    if (p.code === 'default-tag-surrogate') return hit(KNOWN.defaultTagSurrogate, context), false;
+    if (p.code === 'default-tag-surrogate') return (hit(KNOWN.defaultTagSurrogate, context), false);
     return true;
   });
   if (unknown.length > 0) fail(`the plan breaks STS constraints: ${unknown.map((p) => `[${p.code}] ${p.detail}`).join('; ')}`, context);
@@ -438,11 +430,22 @@ function judgeInputRun(set: A.InputSet, inputs: Record<string, string>, outcome:
   const example = { inputs: set.inputs, canMintOidc: set.canMintOidc, withDefaults: set.withDefaults, github: set.github, awsEnv: set.awsEnv };
   judgePrinted(outcome.printed, example);
   if (outcome.ok) return judgeProblems(planProblems(outcome.plan, outcome.settings), example);
-  const nonSecret = Object.entries(inputs).filter(([k]) => !SECRET_INPUTS.includes(k)).map(([, v]) => v);
+  const nonSecret = Object.entries(inputs)
+    .filter(([k]) => !SECRET_INPUTS.includes(k))
+    .map(([, v]) => v);
   judgeError(outcome.error, {
     inputs,
-    echoSources: [...Object.values(inputs), ...jsonStrings(inputs['custom-tags']), ...Object.values(set.github), ...Object.values(set.awsEnv), ...Object.values(files)],
-    secrets: checkableSecrets(SECRET_INPUTS.map((k) => inputs[k] ?? ''), [...nonSecret, ...Object.values(set.github), ...Object.values(set.awsEnv), ...Object.values(files)]),
+    echoSources: [
+      ...Object.values(inputs),
+      ...jsonStrings(inputs['custom-tags']),
+      ...Object.values(set.github),
+      ...Object.values(set.awsEnv),
+      ...Object.values(files),
+    ],
+    secrets: checkableSecrets(
+      SECRET_INPUTS.map((k) => inputs[k] ?? ''),
+      [...nonSecret, ...Object.values(set.github), ...Object.values(set.awsEnv), ...Object.values(files)],
+    ),
     files,
     example,
   });
@@ -640,7 +643,8 @@ test(`config files: ${RUNS.configFiles} generated config/credentials texts → C
         } catch (err) {
           tally('configFiles', errorLabel(err));
           judgeError(err, ctxFor([]));
-          if ((err as ConfigError).kind !== 'ConfigParseError' || (err as ConfigError).origin?.where !== p) fail(`parser threw ${(err as ConfigError).kind}`, example);
+          if ((err as ConfigError).kind !== 'ConfigParseError' || (err as ConfigError).origin?.where !== p)
+            fail(`parser threw ${(err as ConfigError).kind}`, example);
           return 'failed';
         }
       };
@@ -733,7 +737,10 @@ const configInputsCaseArb: fc.Arbitrary<ConfigInputsCase> = fc
               .subarray(Object.keys(optional) as Array<keyof typeof optional>, { maxLength: 3 })
               .chain((keys) => fc.record(Object.fromEntries(keys.map((k) => [k, optional[k]])) as Record<string, fc.Arbitrary<string>>));
           }),
-          fc.option(fc.constantFrom(...INPUT_NAMES).chain((n) => A.inputValueArb(n, fc.constant('aws')).map((v) => [n, v] as const)), { nil: undefined, freq: 6 }),
+          fc.option(
+            fc.constantFrom(...INPUT_NAMES).chain((n) => A.inputValueArb(n, fc.constant('aws')).map((v) => [n, v] as const)),
+            { nil: undefined, freq: 6 },
+          ),
         )
         .map(([profile, region, rest, extra]) => ({
           profile,
@@ -764,7 +771,11 @@ test(`config files through the inputs: ${RUNS.configInputs} generated files + co
       const outcome = await runPipeline(stepEnv({ inputs, github: A.HARNESS_GITHUB_ENV, canMintOidc: c.canMintOidc, workspace }));
       tally('configInputs', outcome.ok ? `Plan (${outcome.settings.mode.kind} mode)` : errorLabel(outcome.error));
       judgePrinted(outcome.printed, example);
-      const files: Record<string, string> = { ...FIXED_FILES, [c.configPath]: c.config.text, ...(c.credentials ? { [credentialsPath]: c.credentials.text } : {}) };
+      const files: Record<string, string> = {
+        ...FIXED_FILES,
+        [c.configPath]: c.config.text,
+        ...(c.credentials ? { [credentialsPath]: c.credentials.text } : {}),
+      };
       if (outcome.ok) {
         const mode = outcome.settings.mode;
         if (mode.kind === 'config') {
@@ -780,19 +791,27 @@ test(`config files through the inputs: ${RUNS.configInputs} generated files + co
         return judgeProblems(planProblems(outcome.plan, outcome.settings), example);
       }
       const docs: IniDocument[] = [];
-      for (const [t, p] of [[c.config.text, c.configPath], [c.credentials?.text, credentialsPath]] as const) {
+      for (const [t, p] of [
+        [c.config.text, c.configPath],
+        [c.credentials?.text, credentialsPath],
+      ] as const) {
         try {
           if (t !== undefined) docs.push(parseConfigText(t, p));
         } catch {
           /* unparsable: nothing to echo */
         }
       }
-      const nonSecret = Object.entries(inputs).filter(([k]) => !SECRET_INPUTS.includes(k)).map(([, v]) => v);
+      const nonSecret = Object.entries(inputs)
+        .filter(([k]) => !SECRET_INPUTS.includes(k))
+        .map(([, v]) => v);
       judgeError(outcome.error, {
         inputs,
         echoSources: [...Object.values(inputs), ...jsonStrings(inputs['custom-tags']), ...docs.flatMap(docValues)],
         secrets: [
-          ...checkableSecrets(SECRET_INPUTS.map((k) => inputs[k] ?? ''), [...nonSecret, c.config.text, c.credentials?.text ?? '']),
+          ...checkableSecrets(
+            SECRET_INPUTS.map((k) => inputs[k] ?? ''),
+            [...nonSecret, c.config.text, c.credentials?.text ?? ''],
+          ),
           ...checkableSecrets([...c.config.secrets, ...(c.credentials?.secrets ?? [])], nonSecret, 8),
         ],
         files,
@@ -809,7 +828,12 @@ test('the oracles flag what they must (a check that the properties are not vacuo
   const chainText = [role('111111111111', 'a'), `${role('222222222222', 'b')} tag:team=core transitive-tag=team`, role('333333333333', 'c')].join('\n');
   const outcome = await runPipeline(
     stepEnv({
-      inputs: effectiveInputs({ 'aws-region': 'us-east-1', 'role-chain': chainText, 'aws-access-key-id': 'AKIAIOSFODNN7EXAMPLE', 'aws-secret-access-key': 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }),
+      inputs: effectiveInputs({
+        'aws-region': 'us-east-1',
+        'role-chain': chainText,
+        'aws-access-key-id': 'AKIAIOSFODNN7EXAMPLE',
+        'aws-secret-access-key': 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      }),
       github: A.HARNESS_GITHUB_ENV,
       canMintOidc: false,
       workspace: fixedWorkspace,
@@ -858,7 +882,13 @@ test(`at least ${MIN_TOTAL_RUNS} generated cases ran in process`, () => {
     `fuzz: ${total} in-process cases (inputs ${counted.inputs}, config files ${counted.configFiles}, config via inputs ${counted.configInputs}), seed ${SEED}\n` +
       `fixed defects met again (must be 0):\n${summary}\n` +
       Object.entries(outcomes)
-        .map(([where, m]) => `outcomes (${where}): ${[...m.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ×${n}`).join(', ')}`)
+        .map(
+          ([where, m]) =>
+            `outcomes (${where}): ${[...m.entries()]
+              .sort((a, b) => b[1] - a[1])
+              .map(([k, n]) => `${k} ×${n}`)
+              .join(', ')}`,
+        )
         .join('\n'),
   );
   expect(total).toBeGreaterThanOrEqual(MIN_TOTAL_RUNS);
@@ -969,9 +999,16 @@ async function runBundleCase(c: BundleCase): Promise<string[]> {
   }
 }
 
-function bundleSecrets(inputs: Record<string, string>, env: Record<string, string>, files: Record<string, string>, fileSecrets: readonly string[] = []): string[] {
+function bundleSecrets(
+  inputs: Record<string, string>,
+  env: Record<string, string>,
+  files: Record<string, string>,
+  fileSecrets: readonly string[] = [],
+): string[] {
   const nonSecret = [
-    ...Object.entries(inputs).filter(([k]) => !MASKED_INPUTS.includes(k)).map(([, v]) => v),
+    ...Object.entries(inputs)
+      .filter(([k]) => !MASKED_INPUTS.includes(k))
+      .map(([, v]) => v),
     ...Object.values(env),
     ...Object.values(FIXED_FILES),
   ];
@@ -1026,10 +1063,12 @@ describe('through dist/index.js as the runner runs it', () => {
     const cases = diverse(candidates, BUNDLE.configFiles);
     if (DEBUG) console.info(cases.map((c) => c.label).join(', '));
     expect(cases).toHaveLength(BUNDLE.configFiles);
-    const problems = (await inParallel(cases, BUNDLE.parallel, async (c) => {
-      const found = await runBundleCase(c);
-      return found;
-    })).flat();
+    const problems = (
+      await inParallel(cases, BUNDLE.parallel, async (c) => {
+        const found = await runBundleCase(c);
+        return found;
+      })
+    ).flat();
     expect(problems).toEqual([]);
   }, 120_000);
 });
@@ -1050,23 +1089,36 @@ async function planFor(inputs: Record<string, string>, extraEnv: Record<string, 
 const knownDefect = test;
 
 describe('known defects (minimal counterexamples)', () => {
-  knownDefect("[glob-regexp] profile '[b-a]' (a bracket range out of order) is a UserError, not a SyntaxError → 'Unexpected error' (src/plan/buildConfigPlan.ts globToRegExp)", async () => {
-    const outcome = await planFor({ 'config-file': 'config', profile: '[b-a]' });
-    expect(outcome.ok).toBe(false);
-    expect(!outcome.ok && outcome.error).toBeInstanceOf(UserError);
-  });
+  knownDefect(
+    "[glob-regexp] profile '[b-a]' (a bracket range out of order) is a UserError, not a SyntaxError → 'Unexpected error' (src/plan/buildConfigPlan.ts globToRegExp)",
+    async () => {
+      const outcome = await planFor({ 'config-file': 'config', profile: '[b-a]' });
+      expect(outcome.ok).toBe(false);
+      expect(!outcome.ok && outcome.error).toBeInstanceOf(UserError);
+    },
+  );
 
   knownDefect("[glob-regexp] through the bundle: profile '[b-a]' gives no 'Unexpected error'", async () => {
-    const problems = await runBundleCase({ label: 'glob', inputs: { 'config-file': 'config', profile: '[b-a]' }, withDefaults: true, env: {}, files: {}, secrets: [] });
+    const problems = await runBundleCase({
+      label: 'glob',
+      inputs: { 'config-file': 'config', profile: '[b-a]' },
+      withDefaults: true,
+      env: {},
+      files: {},
+      secrets: [],
+    });
     expect(problems).toEqual([]);
   });
 
-  knownDefect('[default-tag-surrogate] a workflow name of "a" + 128 × U+1D400 gives default tags STS accepts (src/plan/constraints.ts sanitizeTagValue cuts a surrogate pair)', async () => {
-    const outcome = await planFor({ 'aws-region': 'us-east-1', 'role-to-assume': HUB, ...KEYS }, { GITHUB_WORKFLOW: `a${'\u{1D400}'.repeat(128)}` });
-    if (!outcome.ok) throw outcome.error;
-    const hop = outcome.plan.targets[0]!.chain.hops[0]!;
-    for (const tag of hop.tags) expect([tag.key, C.tagProblem(tag.key, tag.value)]).toEqual([tag.key, undefined]);
-  });
+  knownDefect(
+    '[default-tag-surrogate] a workflow name of "a" + 128 × U+1D400 gives default tags STS accepts (src/plan/constraints.ts sanitizeTagValue cuts a surrogate pair)',
+    async () => {
+      const outcome = await planFor({ 'aws-region': 'us-east-1', 'role-to-assume': HUB, ...KEYS }, { GITHUB_WORKFLOW: `a${'\u{1D400}'.repeat(128)}` });
+      if (!outcome.ok) throw outcome.error;
+      const hop = outcome.plan.targets[0]!.chain.hops[0]!;
+      for (const tag of hop.tags) expect([tag.key, C.tagProblem(tag.key, tag.value)]).toEqual([tag.key, undefined]);
+    },
+  );
 
   knownDefect('[echoed-secret] a ConfigParseError about a nested value does not quote the secret on its line (src/config/configparser.ts withNested)', () => {
     const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -1091,21 +1143,30 @@ describe('known defects (minimal counterexamples)', () => {
     expect(await runBundleCase({ label: 'nested secret', inputs, withDefaults: true, env: {}, files, secrets: [secret] })).toEqual([]);
   });
 
-  knownDefect('[echoed-line-break] aws-region "us-east-1\\nx" gives a one-line message (messages quote values raw: src/settings/inputs.ts, src/plan/constraints.ts, …)', async () => {
-    const outcome = await planFor({ 'aws-region': 'us-east-1\nx', 'role-to-assume': HUB, ...KEYS });
-    expect(!outcome.ok && (outcome.error as Error).message).toMatch(/^Input 'aws-region': [^\r\n]*$/);
-  });
+  knownDefect(
+    '[echoed-line-break] aws-region "us-east-1\\nx" gives a one-line message (messages quote values raw: src/settings/inputs.ts, src/plan/constraints.ts, …)',
+    async () => {
+      const outcome = await planFor({ 'aws-region': 'us-east-1\nx', 'role-to-assume': HUB, ...KEYS });
+      expect(!outcome.ok && (outcome.error as Error).message).toMatch(/^Input 'aws-region': [^\r\n]*$/);
+    },
+  );
 
-  knownDefect("[config-session-name] in config mode a bad 'role-session-name' is an InputError naming it, not a ValidationError on the profile's role_arn line (src/plan/buildConfigPlan.ts)", async () => {
-    const outcome = await planFor({ 'config-file': 'config', profile: 'env', 'role-session-name': 'bad name' });
-    expect(!outcome.ok && outcome.error).toBeInstanceOf(InputError);
-    expect(!outcome.ok && (outcome.error as Error).message).toMatch(/^Input 'role-session-name'/);
-  });
+  knownDefect(
+    "[config-session-name] in config mode a bad 'role-session-name' is an InputError naming it, not a ValidationError on the profile's role_arn line (src/plan/buildConfigPlan.ts)",
+    async () => {
+      const outcome = await planFor({ 'config-file': 'config', profile: 'env', 'role-session-name': 'bad name' });
+      expect(!outcome.ok && outcome.error).toBeInstanceOf(InputError);
+      expect(!outcome.ok && (outcome.error as Error).message).toMatch(/^Input 'role-session-name'/);
+    },
+  );
 
-  knownDefect('[quadratic-whitespace] a config line with 40 000 inner spaces parses in well under a second (src/config/configparser.ts TRAILING_WS and OPTION_LINE backtrack quadratically)', () => {
-    const text = `[profile p]\nrole_arn = a${' '.repeat(40_000)}b\n`;
-    const started = performance.now();
-    parseConfigText(text, 'config');
-    expect(performance.now() - started).toBeLessThan(500);
-  });
+  knownDefect(
+    '[quadratic-whitespace] a config line with 40 000 inner spaces parses in well under a second (src/config/configparser.ts TRAILING_WS and OPTION_LINE backtrack quadratically)',
+    () => {
+      const text = `[profile p]\nrole_arn = a${' '.repeat(40_000)}b\n`;
+      const started = performance.now();
+      parseConfigText(text, 'config');
+      expect(performance.now() - started).toBeLessThan(500);
+    },
+  );
 });

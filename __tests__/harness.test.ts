@@ -129,9 +129,7 @@ describe('action.yml input defaults', () => {
     expect(r.inputs).toEqual({ ...expected, 'aws-region': 'ap-south-1', audience: 'job-aud' });
     // scripts get no defaults unless asked for
     const bare = await job.runStep({ entry: fixture('env-dump.mjs') });
-    expect(Object.keys((JSON.parse(bare.stdout) as { env: Record<string, string> }).env).filter((k) => k.startsWith('INPUT_'))).toEqual([
-      'INPUT_AUDIENCE',
-    ]);
+    expect(Object.keys((JSON.parse(bare.stdout) as { env: Record<string, string> }).env).filter((k) => k.startsWith('INPUT_'))).toEqual(['INPUT_AUDIENCE']);
   });
 
   it('can run a step on the Node 24 the action declares', async () => {
@@ -292,9 +290,7 @@ describe('Job: main → next step → post', () => {
 
   it('rejects when the node binary cannot be started', async () => {
     const job = newJob();
-    await expect(job.runStep({ entry: fixture('env-dump.mjs'), node: '/nonexistent/node' })).rejects.toThrow(
-      'harness: could not start /nonexistent/node',
-    );
+    await expect(job.runStep({ entry: fixture('env-dump.mjs'), node: '/nonexistent/node' })).rejects.toThrow('harness: could not start /nonexistent/node');
   });
 
   it('runs the real post bundle', async () => {
@@ -406,13 +402,7 @@ describe('assertNoLeaks', () => {
     ['stderr', [`secret ${hint} in stderr line 1, printed after it was masked`]],
     ['summary', [`secret ${hint} in step summary line 1`]],
     ['stray-file', [`secret ${hint} in file $RUNNER_TEMP/debug-dump.txt line 2`]],
-    [
-      'error',
-      [
-        `secret ${hint} in stdout line 2, printed after it was masked`,
-        `secret ${hint} in error annotation #1 message`,
-      ],
-    ],
+    ['error', [`secret ${hint} in stdout line 2, printed after it was masked`, `secret ${hint} in error annotation #1 message`]],
     ['url', [`secret ${hint} in stdout line 2, as URL-encoded, printed after it was masked`]],
     ['split', [`secret ${hint} in stdout line 2, split over 2 lines, printed after it was masked`]],
     ['state', [`secret ${hint} in GITHUB_STATE file $RUNNER_TEMP/_runner_file_commands/save_state_`]],

@@ -1,7 +1,7 @@
 /** Error classification and hints for the STS failures users hit most. */
 import { StsError, isRetryableCode, toStsError } from '../src/sts/errors.js';
-import { explain } from '../src/sts/hints.js';
-import type { Hop } from '../src/plan/types.js';
+import { explain } from '../src/run/hints.js';
+import type { Hop } from '../src/base/types.js';
 
 const hop = (over: Partial<Hop> = {}): Hop => ({
   action: 'AssumeRole',
@@ -44,10 +44,30 @@ test('SDK error objects are reduced to code, status and message', () => {
 });
 
 test.each([
-  ['TagSession', err('AssumeRole', 'AccessDenied', 403, 'User: u is not authorized to perform: sts:TagSession on resource: r'), hop(), /sts:TagSession.*role-skip-session-tagging/],
-  ['chained hour', err('AssumeRole', 'ValidationError', 400, 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.'), hop(), /limited to 3600 seconds/],
-  ['max session', err('AssumeRole', 'ValidationError', 400, 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.'), hop(), /maximum session duration/],
-  ['unknown region', err('AssumeRole', 'ENOTFOUND', undefined, 'cannot reach the STS endpoint https://sts.xx-nowhere-1.amazonaws.com'), hop(), /check aws-region/],
+  [
+    'TagSession',
+    err('AssumeRole', 'AccessDenied', 403, 'User: u is not authorized to perform: sts:TagSession on resource: r'),
+    hop(),
+    /sts:TagSession.*role-skip-session-tagging/,
+  ],
+  [
+    'chained hour',
+    err('AssumeRole', 'ValidationError', 400, 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.'),
+    hop(),
+    /limited to 3600 seconds/,
+  ],
+  [
+    'max session',
+    err('AssumeRole', 'ValidationError', 400, 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.'),
+    hop(),
+    /maximum session duration/,
+  ],
+  [
+    'unknown region',
+    err('AssumeRole', 'ENOTFOUND', undefined, 'cannot reach the STS endpoint https://sts.xx-nowhere-1.amazonaws.com'),
+    hop(),
+    /check aws-region/,
+  ],
   ['region disabled', err('AssumeRole', 'RegionDisabledException', 403, 'STS is not activated in this region'), hop(), /activate it/],
 ])('hint: %s', (_name, e, h, hint) => {
   expect(explain(e, h).message).toMatch(hint);
@@ -63,7 +83,9 @@ test('web identity denied: the token claims are printed next to what the trust m
     ref: 'refs/heads/main',
     environment: 'prod',
   }).message;
-  expect(m).toContain('iss=https://token.actions.githubusercontent.com aud=sts.amazonaws.com sub=repo:octo-org/octo-repo:environment:prod repository=octo-org/octo-repo ref=refs/heads/main environment=prod');
+  expect(m).toContain(
+    'iss=https://token.actions.githubusercontent.com aud=sts.amazonaws.com sub=repo:octo-org/octo-repo:environment:prod repository=octo-org/octo-repo ref=refs/heads/main environment=prod',
+  );
   expect(m).toContain(':sub must match');
 });
 

@@ -1,7 +1,7 @@
 /** Input mode, pure part: inputs → Settings → Plan, with every constraint checked before any STS call. */
 import { readSettings } from '../src/settings/settings.js';
 import { buildInputPlan } from '../src/plan/buildInputPlan.js';
-import { InputError } from '../src/errors.js';
+import { InputError } from '../src/base/errors.js';
 import type { GithubContext } from '../src/plan/github.js';
 import { totpCode, decodeBase32 } from '../src/sources/totp.js';
 import { ACTION_YML, inputEnvName, readActionInputDefaults } from './support/harness.js';
@@ -145,25 +145,90 @@ describe('bad input is rejected before any STS call', () => {
     ['bad region', { ...keys, 'role-to-assume': A, 'aws-region': 'US East' }, /Input 'aws-region': "US East" is not a valid region/],
     ['malformed ARN', { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': 'arn:aws:iam::12:role/x' }, /Input 'role-to-assume': .*not an IAM role ARN/],
     ['unknown partition', { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': 'arn:aws-mars:iam::111111111111:role/x' }, /unknown partition "aws-mars"/],
-    ['partition vs region', { ...keys, 'aws-region': 'cn-north-1', 'role-to-assume': A }, /partition "aws" but aws-region "cn-north-1" is in partition "aws-cn"/],
-    ['secret without key id', { 'aws-secret-access-key': 'x', 'aws-region': 'us-east-1', 'role-to-assume': A }, /Input 'aws-secret-access-key': was given without 'aws-access-key-id'/],
+    [
+      'partition vs region',
+      { ...keys, 'aws-region': 'cn-north-1', 'role-to-assume': A },
+      /partition "aws" but aws-region "cn-north-1" is in partition "aws-cn"/,
+    ],
+    [
+      'secret without key id',
+      { 'aws-secret-access-key': 'x', 'aws-region': 'us-east-1', 'role-to-assume': A },
+      /Input 'aws-secret-access-key': was given without 'aws-access-key-id'/,
+    ],
     ['key id without secret', { 'aws-access-key-id': 'AKIAX', 'aws-region': 'us-east-1', 'role-to-assume': A }, /Input 'aws-access-key-id': was given without/],
-    ['two sources', { ...keys, 'web-identity-token-file': 't', 'aws-region': 'us-east-1', 'role-to-assume': A }, /Input 'web-identity-token-file': cannot be combined with 'aws-access-key-id'/],
-    ['duration range', { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'role-duration-seconds': '600' }, /Input 'role-duration-seconds': must be between 900 and 43200/],
-    ['session name pattern', { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'role-session-name': 'my session' }, /Input 'role-session-name': session name "my session" may only contain/],
-    ['external id pattern', { ...keys, 'aws-region': 'us-east-1', 'role-chain': `${A} external-id=a` }, /Input 'role-chain' line 1: external ID must be 2 to 1224/],
-    ['unknown hop setting', { ...keys, 'aws-region': 'us-east-1', 'role-chain': `${A}\n${B} colour=blue` }, /Input 'role-chain' line 2: unknown setting "colour"/],
-    ['policy JSON', { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'inline-session-policy': '{nope' }, /Input 'inline-session-policy': the policy is not valid JSON/],
-    ['too many policies', { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'managed-session-policies': Array.from({ length: 11 }, (_, i) => `arn:aws:iam::aws:policy/P${i}`).join('\n') }, /at most 10 managed session policies/],
+    [
+      'two sources',
+      { ...keys, 'web-identity-token-file': 't', 'aws-region': 'us-east-1', 'role-to-assume': A },
+      /Input 'web-identity-token-file': cannot be combined with 'aws-access-key-id'/,
+    ],
+    [
+      'duration range',
+      { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'role-duration-seconds': '600' },
+      /Input 'role-duration-seconds': must be between 900 and 43200/,
+    ],
+    [
+      'session name pattern',
+      { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'role-session-name': 'my session' },
+      /Input 'role-session-name': session name "my session" may only contain/,
+    ],
+    [
+      'external id pattern',
+      { ...keys, 'aws-region': 'us-east-1', 'role-chain': `${A} external-id=a` },
+      /Input 'role-chain' line 1: external ID must be 2 to 1224/,
+    ],
+    [
+      'unknown hop setting',
+      { ...keys, 'aws-region': 'us-east-1', 'role-chain': `${A}\n${B} colour=blue` },
+      /Input 'role-chain' line 2: unknown setting "colour"/,
+    ],
+    [
+      'policy JSON',
+      { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'inline-session-policy': '{nope' },
+      /Input 'inline-session-policy': the policy is not valid JSON/,
+    ],
+    [
+      'too many policies',
+      {
+        ...keys,
+        'aws-region': 'us-east-1',
+        'role-to-assume': A,
+        'managed-session-policies': Array.from({ length: 11 }, (_, i) => `arn:aws:iam::aws:policy/P${i}`).join('\n'),
+      },
+      /at most 10 managed session policies/,
+    ],
     ['custom tags JSON', { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'custom-tags': '[1]' }, /Input 'custom-tags': must be a JSON object/],
-    ['custom tag overriding a default', { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'custom-tags': '{"repository":"x"}' }, /default session tag/],
-    ['tag value too long', { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'custom-tags': JSON.stringify({ k: 'v'.repeat(257) }) }, /at most 256 characters/],
-    ['TOTP secret encoding', { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'mfa-serial': 'arn:aws:iam::111111111111:mfa/a', 'mfa-totp-secret': 'not base32!' }, /Input 'mfa-totp-secret': is not a valid base32/],
-    ['MFA serial without a code', { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'mfa-serial': 'arn:aws:iam::111111111111:mfa/a' }, /Input 'mfa-serial': an MFA serial needs mfa-token-code or mfa-totp-secret/],
+    [
+      'custom tag overriding a default',
+      { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'custom-tags': '{"repository":"x"}' },
+      /default session tag/,
+    ],
+    [
+      'tag value too long',
+      { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'custom-tags': JSON.stringify({ k: 'v'.repeat(257) }) },
+      /at most 256 characters/,
+    ],
+    [
+      'TOTP secret encoding',
+      { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'mfa-serial': 'arn:aws:iam::111111111111:mfa/a', 'mfa-totp-secret': 'not base32!' },
+      /Input 'mfa-totp-secret': is not a valid base32/,
+    ],
+    [
+      'MFA serial without a code',
+      { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'mfa-serial': 'arn:aws:iam::111111111111:mfa/a' },
+      /Input 'mfa-serial': an MFA serial needs mfa-token-code or mfa-totp-secret/,
+    ],
     ['no source', { 'aws-region': 'us-east-1', 'role-to-assume': A }, /no source identity.*id-token: write/],
-    ['tags on a web-identity hop', { 'web-identity-token-file': 't', 'aws-region': 'us-east-1', 'role-chain': `${A} tag:x=y` }, /session tags cannot be sent on a web-identity hop/],
+    [
+      'tags on a web-identity hop',
+      { 'web-identity-token-file': 't', 'aws-region': 'us-east-1', 'role-chain': `${A} tag:x=y` },
+      /session tags cannot be sent on a web-identity hop/,
+    ],
     ['bad boolean', { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'role-chaining': 'yes' }, /Input 'role-chaining': must be true or false/],
-    ['duplicate profile names', { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'fan-out-roles': `${B}\n${B}`, 'profile-name-template': 'same' }, /produces the profile name "same" more than once/],
+    [
+      'duplicate profile names',
+      { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'fan-out-roles': `${B}\n${B}`, 'profile-name-template': 'same' },
+      /produces the profile name "same" more than once/,
+    ],
     ['bad sts-endpoint', { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'sts-endpoint': 'ftp://x' }, /Input 'sts-endpoint'/],
     ['allowed account ids', { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'allowed-account-ids': '1234' }, /"1234" is not a 12-digit account ID/],
   ];

@@ -14,7 +14,9 @@ const action = load(readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8')) as {
 const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
 
 test('every input description states its default, and a declared default is the one stated', () => {
-  const missing = Object.entries(action.inputs).filter(([, i]) => !/\bDefault: /.test(i.description)).map(([n]) => n);
+  const missing = Object.entries(action.inputs)
+    .filter(([, i]) => !/\bDefault: /.test(i.description))
+    .map(([n]) => n);
   expect(missing).toEqual([]);
   const wrong = Object.entries(action.inputs)
     .filter(([, i]) => i.default !== undefined && !i.description.includes(`Default: ${i.default}.`))
@@ -24,7 +26,10 @@ test('every input description states its default, and a declared default is the 
 
 test('the README input table carries the same descriptions as action.yml', () => {
   for (const [name, i] of Object.entries(action.inputs)) {
-    expect([name, readme.includes(`| \`${name}\` | ${i.default === undefined ? '' : `\`${i.default}\``} | ${i.description.replace(/\|/g, '\\|')} |`)]).toEqual([name, true]);
+    expect([name, readme.includes(`| \`${name}\` | ${i.default === undefined ? '' : `\`${i.default}\``} | ${i.description.replace(/\|/g, '\\|')} |`)]).toEqual([
+      name,
+      true,
+    ]);
   }
 });
 

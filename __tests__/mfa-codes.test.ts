@@ -1,5 +1,5 @@
 /** One-time MFA codes: one 30-second window per TOTP call and device, a fixed code for one hop only. */
-import { UserError } from '../src/errors.js';
+import { UserError } from '../src/base/errors.js';
 import { MfaCodes } from '../src/sources/mfaCodes.js';
 import { totpCode } from '../src/sources/totp.js';
 
@@ -52,5 +52,7 @@ test('a fixed code serves one hop and its retries, and is refused to a second ho
   expect(await codes.codeFor(...hop('r1', fixed), 'k1')).toBe('123456'); // a retry of the same hop
   const second = codes.codeFor(...hop('r2', fixed), 'k2');
   await expect(second).rejects.toBeInstanceOf(UserError);
-  await expect(codes.codeFor(...hop('r2', fixed), 'k2')).rejects.toThrow(/^Input 'mfa-token-code': AWS accepts a code once per MFA device, and r2 would be a second AssumeRole/);
+  await expect(codes.codeFor(...hop('r2', fixed), 'k2')).rejects.toThrow(
+    /^Input 'mfa-token-code': AWS accepts a code once per MFA device, and r2 would be a second AssumeRole/,
+  );
 });

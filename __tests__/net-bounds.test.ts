@@ -51,14 +51,17 @@ describe('withRequestDeadline', () => {
     let closed = false;
     try {
       const started = Date.now();
-      const reading = withRequestDeadline('the test server', 600, (signal) =>
-        new Promise<Buffer>((resolve, reject) => {
-          const req = get(loop.url, { signal }, (res) => {
-            res.on('close', () => (closed = true));
-            readCapped(res, 1024 * 1024).then(resolve, reject);
-          });
-          req.on('error', reject);
-        }),
+      const reading = withRequestDeadline(
+        'the test server',
+        600,
+        (signal) =>
+          new Promise<Buffer>((resolve, reject) => {
+            const req = get(loop.url, { signal }, (res) => {
+              res.on('close', () => (closed = true));
+              readCapped(res, 1024 * 1024).then(resolve, reject);
+            });
+            req.on('error', reject);
+          }),
       );
       await expect(reading).rejects.toThrow(new DeadlineError('the test server', 600));
       await expect(reading).rejects.toThrow('the test server did not answer within 0.6 s');
@@ -74,9 +77,14 @@ describe('withRequestDeadline', () => {
     const outer = new AbortController();
     outer.abort();
     let seen = false;
-    await withRequestDeadline('x', 1000, async (signal) => {
-      seen = signal.aborted;
-    }, outer.signal);
+    await withRequestDeadline(
+      'x',
+      1000,
+      async (signal) => {
+        seen = signal.aborted;
+      },
+      outer.signal,
+    );
     expect(seen).toBe(true);
   });
 
@@ -88,7 +96,7 @@ describe('withRequestDeadline', () => {
   });
 });
 
-describe('diagnostic: a peer\'s words, short, escaped and redacted', () => {
+describe("diagnostic: a peer's words, short, escaped and redacted", () => {
   test('Authorization headers, bearer tokens, JWTs, AWS keys and named secrets are replaced', () => {
     const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
     const text = [

@@ -3,8 +3,7 @@
  * the size of the bundles, and exactly one STS call per hop — no retries, no extra GetCallerIdentity,
  * no hub assumed twice — for each benchmark scenario run through the bundled action.
  */
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync, } from 'node:fs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -156,17 +155,32 @@ describe('the SDK and the proxy-aware token client are loaded only when needed',
   afterAll(() => fs.rmSync(lean, { recursive: true, force: true }));
 
   test('a dry run and a bad input run on dist/index.js alone', async () => {
-    const dry = await s.job.runStep({ node: NODE24_BIN, entry: path.join(lean, 'index.js'), inputs: { 'aws-region': 'us-east-1', 'role-chain': CHAIN, 'dry-run': 'true' }, env: s.oidcEnv });
+    const dry = await s.job.runStep({
+      node: NODE24_BIN,
+      entry: path.join(lean, 'index.js'),
+      inputs: { 'aws-region': 'us-east-1', 'role-chain': CHAIN, 'dry-run': 'true' },
+      env: s.oidcEnv,
+    });
     expect(dry.errors).toEqual([]);
     expect(dry.exitCode).toBe(0);
-    const bad = await s.job.runStep({ node: NODE24_BIN, entry: path.join(lean, 'index.js'), inputs: { 'aws-region': 'us-east-1', 'role-to-assume': 'not-an-arn' }, env: s.oidcEnv });
+    const bad = await s.job.runStep({
+      node: NODE24_BIN,
+      entry: path.join(lean, 'index.js'),
+      inputs: { 'aws-region': 'us-east-1', 'role-to-assume': 'not-an-arn' },
+      env: s.oidcEnv,
+    });
     expect(bad.exitCode).toBe(1);
     expect(bad.errors).toHaveLength(1);
     expect(bad.errors[0]).toMatch(/^Input 'role-to-assume'/);
   });
 
   test('control: a real STS call from dist/index.js alone fails, so the check above can fail', async () => {
-    const r = await s.job.runStep({ node: NODE24_BIN, entry: path.join(lean, 'index.js'), inputs: { 'aws-region': 'us-east-1', 'role-to-assume': HUB }, env: s.oidcEnv });
+    const r = await s.job.runStep({
+      node: NODE24_BIN,
+      entry: path.join(lean, 'index.js'),
+      inputs: { 'aws-region': 'us-east-1', 'role-to-assume': HUB },
+      env: s.oidcEnv,
+    });
     expect(r.exitCode).toBe(1);
     expect(s.calls()).toEqual([]);
   });

@@ -7,8 +7,8 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeProfiles, writeProfiles, writeProfilesUndoable, type ProfileEntry } from '../src/export/profileFiles.js';
-import { MAX_PROFILE_FILE_BYTES } from '../src/export/safeFiles.js';
-import { profileNameProblem } from '../src/plan/profileNames.js';
+import { MAX_PROFILE_FILE_BYTES } from '../src/base/safeFiles.js';
+import { profileNameProblem } from '../src/config/profileName.js';
 
 const posix = process.platform !== 'win32';
 const isRoot = posix && process.getuid?.() === 0;
@@ -44,7 +44,7 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
 }
 
 describe('removal acts only on sections still exactly as written', () => {
-  test('two jobs sharing a HOME: B overwrites A\'s profile; A\'s removal leaves B\'s section and the file; B\'s puts A\'s back', async () => {
+  test("two jobs sharing a HOME: B overwrites A's profile; A's removal leaves B's section and the file; B's puts A's back", async () => {
     const { paths } = scratch();
     const userText = '[user]\naws_access_key_id = AKIAUSER\naws_secret_access_key = u\n';
     writeFileSync(paths.credentialsFile, userText);
@@ -122,7 +122,11 @@ describe('a write undone by the step that made it', () => {
 
 describe('target files must be AWS INI files of this user, under the size cap', () => {
   test.each([
-    ['a copy of /etc/passwd', 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n', /line 1 is not valid in an AWS INI file \(text before the first \[section\] header\)/],
+    [
+      'a copy of /etc/passwd',
+      'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n',
+      /line 1 is not valid in an AWS INI file \(text before the first \[section\] header\)/,
+    ],
     ['a line that is not an option', '[a]\nk = v\nthis is not ini\n', /line 3 is not valid in an AWS INI file/],
     ['a NUL byte', '[a]\nk = v\u0000\n', /line 2 is not valid in an AWS INI file \(a NUL byte\)/],
   ])('%s is refused, not appended to', async (_what, content, message) => {
@@ -155,7 +159,7 @@ describe('target files must be AWS INI files of this user, under the size cap', 
   });
 });
 
-describe('directories that hold profiles must be this user\'s and not writable by others', () => {
+describe("directories that hold profiles must be this user's and not writable by others", () => {
   (posix ? test : test.skip)('a world-writable or group-writable directory is refused (POSIX only)', async () => {
     for (const mode of [0o777, 0o770, 0o1777]) {
       const { dir, paths } = scratch();

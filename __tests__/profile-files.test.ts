@@ -4,11 +4,24 @@
  * the result (python3 + botocore are on the test machine).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../src/errors.js';
+import { UserError } from '../src/base/errors.js';
 import {
   defaultProfilePaths,
   removeProfiles,
@@ -210,9 +223,10 @@ describe('validateProfileName', () => {
 describe('defaultProfilePaths', () => {
   it('defaults to ~/.aws and honours the environment variables like botocore', () => {
     expect(defaultProfilePaths({}, '/home/u')).toEqual({ credentialsFile: '/home/u/.aws/credentials', configFile: '/home/u/.aws/config' });
-    expect(
-      defaultProfilePaths({ AWS_SHARED_CREDENTIALS_FILE: '~/c/creds', AWS_CONFIG_FILE: '$BASE/${SUB}/cfg', BASE: '/x', SUB: 'y' }, '/home/u'),
-    ).toEqual({ credentialsFile: '/home/u/c/creds', configFile: '/x/y/cfg' });
+    expect(defaultProfilePaths({ AWS_SHARED_CREDENTIALS_FILE: '~/c/creds', AWS_CONFIG_FILE: '$BASE/${SUB}/cfg', BASE: '/x', SUB: 'y' }, '/home/u')).toEqual({
+      credentialsFile: '/home/u/c/creds',
+      configFile: '/x/y/cfg',
+    });
     expect(defaultProfilePaths({ AWS_SHARED_CREDENTIALS_FILE: '', AWS_CONFIG_FILE: '' }, '/h').credentialsFile).toBe('/h/.aws/credentials');
   });
 });
@@ -257,8 +271,10 @@ describe('writeProfiles: new files', () => {
 });
 
 describe('writeProfiles: existing files are kept byte for byte', () => {
-  const CRED = '# my keys\n[default]\naws_access_key_id = AKIAUSER\naws_secret_access_key = usersecret\n\n; ci\n[ci]\naws_access_key_id=AKIACI\naws_secret_access_key=cisecret\n# trailing comment\n';
-  const CONF = '[default]\nregion = us-east-1\noutput = json\n\n[profile ci]\nregion = eu-west-1\ns3 =\n  addressing_style = path\n\n[sso-session corp]\nsso_region = us-east-1\n';
+  const CRED =
+    '# my keys\n[default]\naws_access_key_id = AKIAUSER\naws_secret_access_key = usersecret\n\n; ci\n[ci]\naws_access_key_id=AKIACI\naws_secret_access_key=cisecret\n# trailing comment\n';
+  const CONF =
+    '[default]\nregion = us-east-1\noutput = json\n\n[profile ci]\nregion = eu-west-1\ns3 =\n  addressing_style = path\n\n[sso-session corp]\nsso_region = us-east-1\n';
 
   it('appends new sections after everything else', async () => {
     const dir = scratch();
@@ -636,11 +652,49 @@ describe('INI reading matches configparser and botocore', () => {
     };
   }
   const POOL = [
-    '[a]', '[profile a]', '[profile  a ]', '  [b]', '\t[profile b]', '[profile "c d"]', "[profile 'x]", '[DEFAULT]', '[default]',
-    '[profile default]', '[]]', '[]', '[x]y]', '[x] ; c', ' [ spaced ] ', '[profiles a]', '[profile a b]', '[profile\ta]',
-    '[profile a\\ b]', '[profile "a\\"b"]', "[profile 'a\\']", '[profile a\\]', 'key = v', 'key=', 'k : v', '  cont', '    deeper',
-    '\tcont', '= novalue', ': x', 'junk', '  junk', '# c', '; c', '   # indented c', '', '   ', '[sso-session s]', '[profilefoo bar]',
-    '\u00a0[nbsp]', '[a]\u00a0', 'x = [profile z]', '\u2003key = v',
+    '[a]',
+    '[profile a]',
+    '[profile  a ]',
+    '  [b]',
+    '\t[profile b]',
+    '[profile "c d"]',
+    "[profile 'x]",
+    '[DEFAULT]',
+    '[default]',
+    '[profile default]',
+    '[]]',
+    '[]',
+    '[x]y]',
+    '[x] ; c',
+    ' [ spaced ] ',
+    '[profiles a]',
+    '[profile a b]',
+    '[profile\ta]',
+    '[profile a\\ b]',
+    '[profile "a\\"b"]',
+    "[profile 'a\\']",
+    '[profile a\\]',
+    'key = v',
+    'key=',
+    'k : v',
+    '  cont',
+    '    deeper',
+    '\tcont',
+    '= novalue',
+    ': x',
+    'junk',
+    '  junk',
+    '# c',
+    '; c',
+    '   # indented c',
+    '',
+    '   ',
+    '[sso-session s]',
+    '[profilefoo bar]',
+    '\u00a0[nbsp]',
+    '[a]\u00a0',
+    'x = [profile z]',
+    '\u2003key = v',
   ];
   const PY_SECTIONS = String.raw`
 import configparser, io, json, sys

@@ -13,10 +13,10 @@
  */
 import { parseConfigText } from '../src/config/configparser.js';
 import { buildProfileMap, type ProfileMap } from '../src/config/profiles.js';
-import { ConfigError } from '../src/errors.js';
+import { ConfigError } from '../src/base/errors.js';
 import { PreflightError, resolveProfileChain, type ResolvedProfile } from '../src/plan/resolveProfileChain.js';
-import type { Hop, Source } from '../src/plan/types.js';
-import { loadVectors, type Vector, type VectorCall } from './support/vector-world.js';
+import type { Hop, Source } from '../src/base/types.js';
+import { loadVectors, type Vector, } from './support/vector-world.js';
 
 type Mode = 'skip' | 'partial';
 
@@ -38,7 +38,8 @@ const NOT_FULLY_COMPARED: Readonly<Record<string, { readonly mode: Mode; readonl
   },
   V31: {
     mode: 'partial',
-    reason: 'NoRegionError comes from AWS_ENDPOINT_URL_STS without a region; the action decides the region itself. Compared: no region on the selected profile.',
+    reason:
+      'NoRegionError comes from AWS_ENDPOINT_URL_STS without a region; the action decides the region itself. Compared: no region on the selected profile.',
   },
   V32: {
     mode: 'partial',
@@ -63,7 +64,8 @@ const NOT_FULLY_COMPARED: Readonly<Record<string, { readonly mode: Mode; readonl
   },
   V68: {
     mode: 'partial',
-    reason: 'a 70-character session name is sent by botocore and refused by real STS (max 64); the action refuses it before calling. Compared: the refused hop.',
+    reason:
+      'a 70-character session name is sent by botocore and refused by real STS (max 64); the action refuses it before calling. Compared: the refused hop.',
   },
   V82: {
     mode: 'partial',
@@ -155,9 +157,7 @@ function run(vector: Vector): Run {
   try {
     const config = vector.config === undefined ? undefined : { doc: parseConfigText(fill(vector.config), CONFIG_PATH), path: CONFIG_PATH };
     const credentials =
-      vector.credentials === undefined
-        ? undefined
-        : { doc: parseConfigText(fill(vector.credentials), CREDENTIALS_PATH), path: CREDENTIALS_PATH };
+      vector.credentials === undefined ? undefined : { doc: parseConfigText(fill(vector.credentials), CREDENTIALS_PATH), path: CREDENTIALS_PATH };
     profiles = buildProfileMap(config, credentials);
     const resolved = resolveProfileChain(profiles, profile, {
       defaultSessionName: OUR_DEFAULT_NAME,
@@ -249,11 +249,7 @@ function botocoreCalls(r: Run, distinct = false): Call[] {
     definedOnly<Call>({
       action: call.action ?? 'missing',
       signer:
-        index === 0
-          ? botocoreSigner(call.signed_by, r.env)
-          : call.signed_by === 'previous hop credentials'
-            ? 'previous hop'
-            : `unexpected:${call.signed_by}`,
+        index === 0 ? botocoreSigner(call.signed_by, r.env) : call.signed_by === 'previous hop credentials' ? 'previous hop' : `unexpected:${call.signed_by}`,
       RoleArn: call.RoleArn ?? 'missing',
       RoleSessionName: call.RoleSessionName === BOTOCORE_DEFAULT_NAME ? OUR_DEFAULT_NAME : (call.RoleSessionName ?? 'missing'),
       DurationSeconds: call.DurationSeconds,
@@ -400,8 +396,7 @@ describe.each(vectors.map((vector) => [`${vector.id} ${vector.title}`, vector] a
       if (listed) throw new Error(`${vector.id} is fully comparable: remove it from NOT_FULLY_COMPARED`);
     } else if (listed?.mode !== verdict) {
       throw new Error(
-        `${vector.id} cannot be compared fully (${limits.map((l) => l.rule).join('; ')}): ` +
-          `list it in NOT_FULLY_COMPARED as "${verdict}" with a reason`,
+        `${vector.id} cannot be compared fully (${limits.map((l) => l.rule).join('; ')}): ` + `list it in NOT_FULLY_COMPARED as "${verdict}" with a reason`,
       );
     }
     tally[verdict].push(vector.id);

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../src/errors.js';
-import type { Hop, Source, Target } from '../src/plan/types.js';
+import { UserError } from '../src/base/errors.js';
+import type { Hop, Source, Target } from '../src/base/types.js';
 import { buildRefreshPlan, credentialProcessCommand, parseRefreshPlan, refreshTarget, serializeRefreshPlan, stillFresh } from '../src/refresh/refreshPlan.js';
 import { writeProfiles } from '../src/export/profileFiles.js';
 
@@ -31,9 +31,23 @@ describe('refreshTarget', () => {
 
   test.each([
     ['environment credentials', target({ kind: 'environment', origin: { where: 'role-chaining' } }), /starts from credentials in the environment/],
-    ['keys from a credentials file', target({ kind: 'static', credentials: { accessKeyId: 'AKIAX', secretAccessKey: 'S' }, origin: { where: '/repo/creds', line: 2 } }), /starts from keys in \/repo\/creds/],
-    ['no role at all', target({ kind: 'static', credentials: { accessKeyId: 'AKIAX', secretAccessKey: 'S' }, origin: { where: 'aws-access-key-id' } }, []), /assumes no role/],
-    ['a one-time MFA code', target({ kind: 'web-identity', token: { kind: 'github-oidc', audience: 'a' } }, [hop({ mfa: { serialNumber: 'arn:aws:iam::1:mfa/x', code: { kind: 'code', code: '123456' } } })]), /mfa-totp-secret/],
+    [
+      'keys from a credentials file',
+      target({ kind: 'static', credentials: { accessKeyId: 'AKIAX', secretAccessKey: 'S' }, origin: { where: '/repo/creds', line: 2 } }),
+      /starts from keys in \/repo\/creds/,
+    ],
+    [
+      'no role at all',
+      target({ kind: 'static', credentials: { accessKeyId: 'AKIAX', secretAccessKey: 'S' }, origin: { where: 'aws-access-key-id' } }, []),
+      /assumes no role/,
+    ],
+    [
+      'a one-time MFA code',
+      target({ kind: 'web-identity', token: { kind: 'github-oidc', audience: 'a' } }, [
+        hop({ mfa: { serialNumber: 'arn:aws:iam::1:mfa/x', code: { kind: 'code', code: '123456' } } }),
+      ]),
+      /mfa-totp-secret/,
+    ],
   ])('refuses %s', (_what, t, message) => {
     expect(() => refreshTarget(t, PLAN, ENV)).toThrow(UserError);
     expect(() => refreshTarget(t, PLAN, ENV)).toThrow(message);
@@ -65,11 +79,13 @@ describe('stillFresh', () => {
 });
 
 describe('credentialProcessCommand', () => {
-  const awkward = ["/opt/hosted tool/node 24/bin/node", "/home/o'neil/_actions/dist/index.js", '/tmp/run $HOME `x`/plan.json', 'prod-1'];
+  const awkward = ['/opt/hosted tool/node 24/bin/node', "/home/o'neil/_actions/dist/index.js", '/tmp/run $HOME `x`/plan.json', 'prod-1'];
   const line = credentialProcessCommand(awkward[0]!, awkward[1]!, awkward[2]!, awkward[3]!);
 
   test('plain paths stay unquoted', () => {
-    expect(credentialProcessCommand('/usr/bin/node', '/a/dist/index.js', '/t/plan.json', 'p')).toBe('/usr/bin/node /a/dist/index.js credential-process /t/plan.json p');
+    expect(credentialProcessCommand('/usr/bin/node', '/a/dist/index.js', '/t/plan.json', 'p')).toBe(
+      '/usr/bin/node /a/dist/index.js credential-process /t/plan.json p',
+    );
   });
 
   test('a POSIX shell (JS and Go SDKs) reads the same arguments, with no expansion', () => {
@@ -89,10 +105,14 @@ test('a refreshing profile replaces same-named keys with an empty credentials se
   const paths = { credentialsFile: join(dir, 'credentials'), configFile: join(dir, 'config') };
   writeFileSync(paths.credentialsFile, '[deploy]\naws_access_key_id = OLD\naws_secret_access_key = OLDSECRET\n');
   writeFileSync(paths.configFile, '[profile deploy]\nregion = us-west-2\n');
-  await writeProfiles(paths, [{ name: 'deploy', credentials: { credentialProcess: '/n /d credential-process /t/plan.json deploy' }, region: 'eu-west-1' }], { overwrite: true });
+  await writeProfiles(paths, [{ name: 'deploy', credentials: { credentialProcess: '/n /d credential-process /t/plan.json deploy' }, region: 'eu-west-1' }], {
+    overwrite: true,
+  });
   expect(readFileSync(paths.credentialsFile, 'utf8')).toBe('[deploy]\n');
-  expect(readFileSync(paths.configFile, 'utf8')).toBe('[profile deploy]\ncredential_process = /n /d credential-process /t/plan.json deploy\nregion = eu-west-1\n');
-  await expect(
-    writeProfiles(paths, [{ name: 'x', credentials: { credentialProcess: 'a\nb' } }], { overwrite: true }),
-  ).rejects.toThrow(/credential_process command is empty or contains control characters/);
+  expect(readFileSync(paths.configFile, 'utf8')).toBe(
+    '[profile deploy]\ncredential_process = /n /d credential-process /t/plan.json deploy\nregion = eu-west-1\n',
+  );
+  await expect(writeProfiles(paths, [{ name: 'x', credentials: { credentialProcess: 'a\nb' } }], { overwrite: true })).rejects.toThrow(
+    /credential_process command is empty or contains control characters/,
+  );
 });

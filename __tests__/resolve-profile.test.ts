@@ -5,18 +5,10 @@
  */
 import { parseConfigText } from '../src/config/configparser.js';
 import { buildProfileMap, type ProfileMap } from '../src/config/profiles.js';
-import { ConfigError } from '../src/errors.js';
-import { CHAINED_DURATION_MESSAGE } from '../src/plan/constraints.js';
-import {
-  PreflightError,
-  pyInt,
-  pyListRepr,
-  pyRepr,
-  resolveProfileChain,
-  type ResolveContext,
-  type ResolvedProfile,
-} from '../src/plan/resolveProfileChain.js';
-import type { Hop } from '../src/plan/types.js';
+import { ConfigError } from '../src/base/errors.js';
+import { CHAINED_DURATION_MESSAGE } from '../src/base/constraints.js';
+import { PreflightError, pyInt, pyListRepr, pyRepr, resolveProfileChain, type ResolveContext, type ResolvedProfile } from '../src/plan/resolveProfileChain.js';
+import type { Hop } from '../src/base/types.js';
 
 const CONFIG = '/repo/.aws/config';
 const CREDS = '/repo/.aws/credentials';
@@ -33,9 +25,9 @@ interface Files {
 }
 
 function mapOf(files: Files): ProfileMap {
-  const config = files.config && { doc: parseConfigText(files.config.join('\n') + '\n', CONFIG), path: CONFIG };
+  const config = files.config && { doc: parseConfigText(`${files.config.join('\n')}\n`, CONFIG), path: CONFIG };
   const credentials = files.credentials && {
-    doc: parseConfigText(files.credentials.join('\n') + '\n', CREDS),
+    doc: parseConfigText(`${files.credentials.join('\n')}\n`, CREDS),
     path: CREDS,
   };
   return buildProfileMap(config, credentials);
@@ -201,14 +193,13 @@ describe('chains', () => {
       ],
     });
     expect(resolved.chain.source.kind).toBe('environment');
-    expect(resolved.chain.hops.map((h) => h.roleArn)).toEqual([
-      'arn:aws:iam::111111111111:role/mid',
-      'arn:aws:iam::222222222222:role/top',
-    ]);
+    expect(resolved.chain.hops.map((h) => h.roleArn)).toEqual(['arn:aws:iam::111111111111:role/mid', 'arn:aws:iam::222222222222:role/top']);
   });
 
   test('credential_process in a source profile is a process source', () => {
-    const resolved = resolve('app', { config: ['[profile proc]', 'credential_process = /opt/creds --flag "a b"', ...APP.map((l) => l.replace('= base', '= proc'))] });
+    const resolved = resolve('app', {
+      config: ['[profile proc]', 'credential_process = /opt/creds --flag "a b"', ...APP.map((l) => l.replace('= base', '= proc'))],
+    });
     expect(resolved.chain.source).toEqual({
       kind: 'process',
       command: '/opt/creds --flag "a b"',
@@ -259,8 +250,7 @@ describe('chains', () => {
   });
 
   test('duration_seconds follows Python int(): spaces, sign, underscores', () => {
-    const durationOf = (value: string) =>
-      resolve('app', { config: [...BASE, ...APP, `duration_seconds = ${value}`] }).chain.hops[0]?.durationSeconds;
+    const durationOf = (value: string) => resolve('app', { config: [...BASE, ...APP, `duration_seconds = ${value}`] }).chain.hops[0]?.durationSeconds;
     expect(durationOf('  3600  ')).toBe(3600);
     expect(durationOf('+0900')).toBe(900);
     expect(durationOf('1_800')).toBe(1800);
@@ -287,7 +277,14 @@ describe('chains', () => {
   test('everything may live in the credentials file; credentials-file values win per key', () => {
     const resolved = resolve('app', {
       config: [...APP, 'role_session_name = config-session', '[profile base]', 'aws_access_key_id = AKIACONFIG', 'aws_secret_access_key = c'],
-      credentials: ['[app]', 'role_arn = arn:aws:iam::111111111111:role/from-credentials', 'region = eu-west-3', '[base]', 'aws_access_key_id = AKIACREDS', 'aws_secret_access_key = s'],
+      credentials: [
+        '[app]',
+        'role_arn = arn:aws:iam::111111111111:role/from-credentials',
+        'region = eu-west-3',
+        '[base]',
+        'aws_access_key_id = AKIACREDS',
+        'aws_secret_access_key = s',
+      ],
     });
     expect(resolved.chain.source).toMatchObject({ credentials: { accessKeyId: 'AKIACREDS' } });
     expect(resolved.chain.hops[0]).toMatchObject({
@@ -339,13 +336,22 @@ describe('web identity', () => {
   });
 
   test('a web-identity profile is never an AssumeRole profile, even with source_profile', () => {
-    const resolved = resolve('w', { config: [...BASE, '[profile w]', `web_identity_token_file = ${TOKEN}`, 'role_arn = arn:aws:iam::111111111111:role/w', 'source_profile = base'] });
+    const resolved = resolve('w', {
+      config: [...BASE, '[profile w]', `web_identity_token_file = ${TOKEN}`, 'role_arn = arn:aws:iam::111111111111:role/w', 'source_profile = base'],
+    });
     expect(resolved.chain.hops.map((h) => h.action)).toEqual(['AssumeRoleWithWebIdentity']);
   });
 
   test('a source profile with web identity and static keys uses web identity', () => {
     const resolved = resolve('app', {
-      config: ['[profile base]', 'aws_access_key_id = AKIASRC', 'aws_secret_access_key = s', 'role_arn = arn:aws:iam::111111111111:role/src', `web_identity_token_file = ${TOKEN}`, ...APP],
+      config: [
+        '[profile base]',
+        'aws_access_key_id = AKIASRC',
+        'aws_secret_access_key = s',
+        'role_arn = arn:aws:iam::111111111111:role/src',
+        `web_identity_token_file = ${TOKEN}`,
+        ...APP,
+      ],
     });
     expect(resolved.chain.source.kind).toBe('web-identity');
     expect(resolved.chain.hops).toHaveLength(2);
@@ -370,7 +376,7 @@ describe('web identity', () => {
     expect(resolved.chain.source).toEqual({ kind: 'web-identity', token: { kind: 'github-oidc', audience: 'sts.amazonaws.com' } });
   });
 
-  test('missing token file outside CI: botocore\'s FileNotFoundError, naming the file and the line', () => {
+  test("missing token file outside CI: botocore's FileNotFoundError, naming the file and the line", () => {
     const config = ['[profile oidc]', 'role_arn = arn:aws:iam::111111111111:role/oidc-role', "web_identity_token_file = /missing/it's"];
     const error = failure('oidc', { config });
     expect(error.kind).toBe('FileNotFoundError');
@@ -379,7 +385,17 @@ describe('web identity', () => {
   });
 
   test('web_identity_token_file = (empty) is no web identity at all', () => {
-    const resolved = resolve('w', { config: [...BASE, '[profile w]', 'web_identity_token_file =', 'role_arn = arn:aws:iam::111111111111:role/w', 'source_profile = base', 'aws_access_key_id = AKIAW', 'aws_secret_access_key = s'] });
+    const resolved = resolve('w', {
+      config: [
+        ...BASE,
+        '[profile w]',
+        'web_identity_token_file =',
+        'role_arn = arn:aws:iam::111111111111:role/w',
+        'source_profile = base',
+        'aws_access_key_id = AKIAW',
+        'aws_secret_access_key = s',
+      ],
+    });
     // not an AssumeRole profile (the key is present), not web identity (empty): its own keys
     expect(resolved.chain).toMatchObject({ source: { credentials: { accessKeyId: 'AKIAW' } }, hops: [] });
   });
@@ -418,7 +434,17 @@ describe('MFA', () => {
 
 describe('region and STS endpoint come from the selected profile only', () => {
   test('no region on the selected profile: undefined, even if the source or [default] has one', () => {
-    const resolved = resolve('app', { config: ['[default]', 'region = eu-west-1', ...BASE, 'region = eu-west-2', '[profile app]', 'role_arn = arn:aws:iam::111111111111:role/app', 'source_profile = base'] });
+    const resolved = resolve('app', {
+      config: [
+        '[default]',
+        'region = eu-west-1',
+        ...BASE,
+        'region = eu-west-2',
+        '[profile app]',
+        'role_arn = arn:aws:iam::111111111111:role/app',
+        'source_profile = base',
+      ],
+    });
     expect(resolved.region).toBeUndefined();
     expect(resolved).not.toHaveProperty('regionOrigin');
   });
@@ -435,14 +461,26 @@ describe('region and STS endpoint come from the selected profile only', () => {
 
   test('services = NAME → [services NAME] sts endpoint_url, which beats endpoint_url', () => {
     const resolved = resolve('app', {
-      config: ['[services local]', 'sts =', '  endpoint_url = http://sts.local', 's3 =', '  endpoint_url = http://s3.local', ...BASE, ...APP, 'services = local', 'endpoint_url = http://global.local'],
+      config: [
+        '[services local]',
+        'sts =',
+        '  endpoint_url = http://sts.local',
+        's3 =',
+        '  endpoint_url = http://s3.local',
+        ...BASE,
+        ...APP,
+        'services = local',
+        'endpoint_url = http://global.local',
+      ],
     });
     expect(resolved.endpointUrl).toBe('http://sts.local');
     expect(resolved.endpointOrigin).toEqual({ where: CONFIG, line: 2 });
   });
 
   test('a services section without sts falls back to endpoint_url', () => {
-    const resolved = resolve('app', { config: ['[services local]', 's3 =', '  endpoint_url = http://s3.local', ...BASE, ...APP, 'services = local', 'endpoint_url = http://global.local'] });
+    const resolved = resolve('app', {
+      config: ['[services local]', 's3 =', '  endpoint_url = http://s3.local', ...BASE, ...APP, 'services = local', 'endpoint_url = http://global.local'],
+    });
     expect(resolved.endpointUrl).toBe('http://global.local');
   });
 
@@ -568,7 +606,7 @@ const catalogue: ErrorCase[] = [
     profile: "it's",
     files: {
       config: [
-        "[profile \"it's\"]",
+        '[profile "it\'s"]',
         'role_arn = arn:aws:iam::111111111111:role/a',
         'source_profile = b',
         '[profile b]',
@@ -578,7 +616,7 @@ const catalogue: ErrorCase[] = [
     },
     kind: 'InfiniteLoopConfigError',
     detail:
-      'Infinite loop in credential configuration detected. Attempting to load from profile b which has already been visited. Visited profiles: ["it\'s", \'b\']',
+      "Infinite loop in credential configuration detected. Attempting to load from profile b which has already been visited. Visited profiles: [\"it's\", 'b']",
     origin: { where: CONFIG, line: 6, profile: 'b' },
   },
   {
@@ -614,7 +652,7 @@ const catalogue: ErrorCase[] = [
     origin: { where: CONFIG, line: 2, profile: 'base' },
   },
   {
-    name: 'key id without secret in the credentials file (the config file\'s secret does not help)',
+    name: "key id without secret in the credentials file (the config file's secret does not help)",
     profile: 'app',
     files: { config: ['[profile base]', 'aws_secret_access_key = s', ...APP], credentials: ['[base]', 'aws_access_key_id = AKIACRED'] },
     kind: 'PartialCredentialsError',
@@ -700,7 +738,15 @@ const catalogue: ErrorCase[] = [
     name: 'complete SSO profile: not supported in CI',
     profile: 's',
     files: {
-      config: ['[sso-session corp]', 'sso_region = us-east-1', 'sso_start_url = https://corp.awsapps.com/start', '[profile s]', 'sso_account_id = 1', 'sso_role_name = r', 'sso_session = corp'],
+      config: [
+        '[sso-session corp]',
+        'sso_region = us-east-1',
+        'sso_start_url = https://corp.awsapps.com/start',
+        '[profile s]',
+        'sso_account_id = 1',
+        'sso_role_name = r',
+        'sso_session = corp',
+      ],
     },
     kind: 'UnsupportedConfigError',
     detail:
@@ -766,7 +812,7 @@ const catalogue: ErrorCase[] = [
     origin: { where: CONFIG, line: 5, profile: 'app' },
   },
   {
-    name: 'several parameters at once, in botocore\'s order',
+    name: "several parameters at once, in botocore's order",
     profile: 'app',
     files: { config: [...BASE, ...APP, 'duration_seconds = -5', 'external_id =', 'role_session_name = x'] },
     kind: 'ParamValidationError',
@@ -800,7 +846,7 @@ describe('error catalogue (§1.12): exact text, file and line', () => {
     expect(error.message).toBe(ConfigError.format(kind, detail, origin));
   });
 
-  test('a parse error keeps botocore\'s words first', () => {
+  test("a parse error keeps botocore's words first", () => {
     expect(() => mapOf({ config: ['[profile a]', 'x = 1', '[profile a]'] })).toThrow(
       `ConfigParseError: Unable to parse config file: ${CONFIG} (duplicate section [profile a]) [${CONFIG}:3]`,
     );
@@ -905,12 +951,27 @@ describe('preflight checks (STS limits botocore does not check), labelled as suc
 
 describe('order of errors (as botocore meets them)', () => {
   test('config errors anywhere in the chain come before any call-time error', () => {
-    const config = [...BASE, '[profile mid]', 'role_arn = arn:aws:iam::1:role/m', 'source_profile = nope', '[profile top]', 'role_arn = x', 'source_profile = mid'];
+    const config = [
+      ...BASE,
+      '[profile mid]',
+      'role_arn = arn:aws:iam::1:role/m',
+      'source_profile = nope',
+      '[profile top]',
+      'role_arn = x',
+      'source_profile = mid',
+    ];
     expect(failure('top', { config }).kind).toBe('InvalidConfigError');
   });
 
   test('config errors are found from the selected profile down', () => {
-    const config = ['[profile mid]', 'role_arn = arn:aws:iam::1:role/m', '[profile top]', 'role_arn = arn:aws:iam::1:role/t', 'source_profile = mid', 'credential_source = Environment'];
+    const config = [
+      '[profile mid]',
+      'role_arn = arn:aws:iam::1:role/m',
+      '[profile top]',
+      'role_arn = arn:aws:iam::1:role/t',
+      'source_profile = mid',
+      'credential_source = Environment',
+    ];
     expect(failure('top', { config }).detail).toBe('The profile "top" contains both source_profile and credential_source.');
   });
 
@@ -919,7 +980,7 @@ describe('order of errors (as botocore meets them)', () => {
     expect(failure('app', { config }).kind).toBe('MissingMfaCode');
   });
 
-  test('call-time errors come source first: the first hop\'s problem is reported', () => {
+  test("call-time errors come source first: the first hop's problem is reported", () => {
     const config = [
       ...BASE,
       '[profile first]',

@@ -9,20 +9,23 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { inert, inertLine, inertLines } from '../src/inert.js';
+import { inert, inertLine, inertLines } from '../src/base/inert.js';
 import { mdText } from '../src/export/markdown.js';
-import { secretLines } from '../src/runner.js';
+import { secretLines } from '../src/base/runner.js';
 import { planMarkdown, resultsMarkdown } from '../src/export/summary.js';
-import type { Plan, Target } from '../src/plan/types.js';
-import type { TargetOutcome } from '../src/sts/execute.js';
-import { UserError } from '../src/errors.js';
+import type { Plan, Target } from '../src/base/types.js';
+import type { TargetOutcome } from '../src/run/execute.js';
+import { UserError } from '../src/base/errors.js';
 import { REPO_ROOT, dotnetTrimStart, parseCommandLine, parseLegacyCommandLine, processOutput, splitRunnerLines } from './support/harness.js';
 import { INJECTIONS, UNSAFE_CHAR, hostilePayload, markdownProblems } from './support/payloads.js';
 
 /** Any text, hostile text weighted in: full Unicode, lone surrogates, the payload pieces, very long runs. */
 const anyText: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.string({ unit: fc.constantFrom(...INJECTIONS, '\r', '\n', '\u2028', '\u0085', '\u001b', '\u202e', ' ', '\t', ':', '#', '[', '%', '\ud800', 'a'), maxLength: 12 }),
+  fc.string({
+    unit: fc.constantFrom(...INJECTIONS, '\r', '\n', '\u2028', '\u0085', '\u001b', '\u202e', ' ', '\t', ':', '#', '[', '%', '\ud800', 'a'),
+    maxLength: 12,
+  }),
   hostilePayload,
 );
 
@@ -77,8 +80,11 @@ describe('every printing function of runner.ts, read as the runner reads it', ()
     const file = join(dir, `values-${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(file, JSON.stringify(values));
     const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
-      execFile(process.execPath, ['--import', 'tsx', join(REPO_ROOT, '__tests__/support/sink-child.ts'), file, mode], { cwd: REPO_ROOT, maxBuffer: 1 << 30, env: { PATH: process.env.PATH ?? '' } }, (err, out, errOut) =>
-        err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve({ stdout: out, stderr: errOut }),
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', join(REPO_ROOT, '__tests__/support/sink-child.ts'), file, mode],
+        { cwd: REPO_ROOT, maxBuffer: 1 << 30, env: { PATH: process.env.PATH ?? '' } },
+        (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve({ stdout: out, stderr: errOut })),
       );
     });
     const raw = splitRunnerLines(stdout, true).complete.map((text, i) => ({ seq: i, stream: 'stdout' as const, lineNo: i + 1, text }));
@@ -127,7 +133,11 @@ describe('every printing function of runner.ts, read as the runner reads it', ()
   });
 
   test('with account IDs hidden: the mask comes first, every ARN account and known ID prints as ***', async () => {
-    const values = ['Assumed arn:aws:iam::210987654321:role/x as arn:aws:sts::210987654321:assumed-role/x/s', 'account 123456789012 denied', 'arn:aws:iam::aws:policy/ReadOnly'];
+    const values = [
+      'Assumed arn:aws:iam::210987654321:role/x as arn:aws:sts::210987654321:assumed-role/x/s',
+      'account 123456789012 denied',
+      'arn:aws:iam::aws:policy/ReadOnly',
+    ];
     const { lines } = await printed(values, 'accounts');
     const texts = lines.map((l) => (l.command ? `${l.command.name}:${l.command.data}` : l.text));
     expect(texts[0]).toBe('add-mask:123456789012');
@@ -142,7 +152,12 @@ describe('every printing function of runner.ts, read as the runner reads it', ()
 
 describe('Markdown escaping (job summary, plan)', () => {
   /** What CommonMark shows for mdText's output: backslash escapes and the three entities undone. */
-  const rendered = (md: string) => md.replace(/\\([\\`*_~[\]$#|])/g, '$1').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const rendered = (md: string) =>
+    md
+      .replace(/\\([\\`*_~[\]$#|])/g, '$1')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
 
   test('renders as the literal (inert) text, with no construct left', () => {
     fc.assert(
@@ -176,15 +191,36 @@ describe('Markdown escaping (job summary, plan)', () => {
   });
   const target = (name: string): Target => ({
     name,
-    chain: { source: { kind: 'web-identity', token: { kind: 'file', path: name, githubFallbackAudience: name } }, hops: [hop(`arn:aws:iam::111111111111:role/${name}`, name)] },
+    chain: {
+      source: { kind: 'web-identity', token: { kind: 'file', path: name, githubFallbackAudience: name } },
+      hops: [hop(`arn:aws:iam::111111111111:role/${name}`, name)],
+    },
   });
 
   test('plan and results: hostile names, ARNs, session names and errors stay literal text', () => {
     fc.assert(
       fc.property(anyText, (v) => {
-        const plan: Plan = { region: v, stsEndpoint: v, targets: [target(v), { ...target(v), chain: { ...target(v).chain, source: { kind: 'process', command: v, origin: { where: v, profile: v } } } }] };
+        const plan: Plan = {
+          region: v,
+          stsEndpoint: v,
+          targets: [target(v), { ...target(v), chain: { ...target(v).chain, source: { kind: 'process', command: v, origin: { where: v, profile: v } } } }],
+        };
         const outcomes: TargetOutcome[] = [
-          { target: target(v), ok: true, accountId: '111111111111', arn: v, credentials: { accessKeyId: 'A', secretAccessKey: 'S' }, hops: [{ hop: hop(`arn:aws:iam::111111111111:role/${v}`, v), assumedRoleArn: v, accountId: '111111111111', credentials: { accessKeyId: 'A', secretAccessKey: 'S' } }] },
+          {
+            target: target(v),
+            ok: true,
+            accountId: '111111111111',
+            arn: v,
+            credentials: { accessKeyId: 'A', secretAccessKey: 'S' },
+            hops: [
+              {
+                hop: hop(`arn:aws:iam::111111111111:role/${v}`, v),
+                assumedRoleArn: v,
+                accountId: '111111111111',
+                credentials: { accessKeyId: 'A', secretAccessKey: 'S' },
+              },
+            ],
+          },
           { target: target(v), ok: false, error: new UserError(`failed: ${v}`) },
         ];
         for (const md of [planMarkdown(plan), resultsMarkdown(outcomes, (id) => id)]) {
@@ -240,7 +276,8 @@ describe('nothing in src/ prints except through runner.ts', () => {
   const PRINTS = /process\.(stdout|stderr)|\bconsole\.|writeSync\(\s*[12]\b|\/dev\/(stdout|stderr|tty)/;
 
   test('the check recognises each way of printing', () => {
-    for (const bad of ["process.stdout.write('x')", 'process.stderr.write(x)', 'console.log(x)', 'fs.writeSync(1, x)', "openSync('/dev/tty')"]) expect(PRINTS.test(bad)).toBe(true);
+    for (const bad of ["process.stdout.write('x')", 'process.stderr.write(x)', 'console.log(x)', 'fs.writeSync(1, x)', "openSync('/dev/tty')"])
+      expect(PRINTS.test(bad)).toBe(true);
     expect(PRINTS.test('core.info(x)')).toBe(false);
   });
 

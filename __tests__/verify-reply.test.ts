@@ -27,11 +27,16 @@ function refusal(req: ReplyRequest, reply: ReplyFields): string {
   throw new Error('the reply was accepted');
 }
 
-test('a matching reply is accepted; the account is the requested role\'s', () => {
+test("a matching reply is accepted; the account is the requested role's", () => {
   const out = verifyAssumeRoleReply(request, good, NOW);
   expect(out.accountId).toBe('123456789012');
   expect(out.assumedRoleArn).toBe(good.assumedRoleArn);
-  expect(out.credentials).toEqual({ accessKeyId: good.accessKeyId, secretAccessKey: good.secretAccessKey, sessionToken: good.sessionToken, expiration: good.expiration });
+  expect(out.credentials).toEqual({
+    accessKeyId: good.accessKeyId,
+    secretAccessKey: good.secretAccessKey,
+    sessionToken: good.sessionToken,
+    expiration: good.expiration,
+  });
 });
 
 test('role paths are not part of the session ARN; role names compare without case, as IAM keeps them unique', () => {
@@ -100,8 +105,11 @@ test('no reply that names another role, account or session is ever accepted (pro
   );
 });
 
-test('GetCallerIdentity: the account must be 12 digits and the ARN\'s own', () => {
-  expect(verifyCallerIdentity('arn:aws:iam::111111111111:user/ci', '111111111111')).toEqual({ arn: 'arn:aws:iam::111111111111:user/ci', accountId: '111111111111' });
+test("GetCallerIdentity: the account must be 12 digits and the ARN's own", () => {
+  expect(verifyCallerIdentity('arn:aws:iam::111111111111:user/ci', '111111111111')).toEqual({
+    arn: 'arn:aws:iam::111111111111:user/ci',
+    accountId: '111111111111',
+  });
   expect(() => verifyCallerIdentity('arn:aws:iam::111111111111:user/ci', '222222222222')).toThrow(/not in the account 222222222222/);
   expect(() => verifyCallerIdentity('arn:aws:iam::111111111111:user/ci', '1111')).toThrow(/12-digit/);
   expect(() => verifyCallerIdentity('not an arn', '111111111111')).toThrow(/not an IAM or STS ARN/);

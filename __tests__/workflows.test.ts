@@ -112,7 +112,11 @@ test('steps.<id>.outputs and needs.<job>.outputs name steps, jobs and outputs th
 
 test('matrix.target.<key> reads only keys of the `profiles` output', () => {
   const description = readYaml<ActionYml>(join(REPO_ROOT, 'action.yml')).outputs?.['profiles']?.description ?? '';
-  const keys = /\{([^}]+)\}/.exec(description)?.[1]?.split(',').map((k) => k.trim()) ?? [];
+  const keys =
+    /\{([^}]+)\}/
+      .exec(description)?.[1]
+      ?.split(',')
+      .map((k) => k.trim()) ?? [];
   expect(keys).toEqual(expect.arrayContaining(['profile', 'accountId', 'roleArn']));
   const text = readFileSync(join(WORKFLOW_DIR, 'ci.yml'), 'utf8');
   const used = [...text.matchAll(/matrix\.target\.(\w+)/g)].map((m) => m[1]!);
@@ -156,7 +160,9 @@ test('third-party actions are pinned to a full commit SHA with the version in a 
 test("the self-test's world loads: its trust policies are ones the emulator enforces", () => {
   const file = join(REPO_ROOT, '.github', 'self-test', 'world.json');
   const world = resolveWorld(readWorldWithPolicies(file, { issuers: { [GITHUB_OIDC_HOST]: 'http://127.0.0.1:1' } }));
-  expect(world.roles.map((r) => r.arn)).toEqual(expect.arrayContaining(['arn:aws:iam::111111111111:role/github-hub', 'arn:aws:iam::222222222222:role/deployer']));
+  expect(world.roles.map((r) => r.arn)).toEqual(
+    expect.arrayContaining(['arn:aws:iam::111111111111:role/github-hub', 'arn:aws:iam::222222222222:role/deployer']),
+  );
   // The external ID the workflow passes is the one the deployer's policy demands.
   expect(readFileSync(join(WORKFLOW_DIR, 'ci.yml'), 'utf8')).toContain(`external-id=${world.roles.find((r) => r.arn.endsWith(':role/deployer'))!.externalId}`);
 });

@@ -322,7 +322,9 @@ for (const row of rows) {
     meets = !Number.isFinite(value) ? '? (no no-op baseline)' : value <= row.target.ms ? 'yes' : '**no**';
     if (row.target.of === 'total') meets += ` (${ms(value)})`;
   }
-  lines.push(`| ${row.label} | ${callText} | ${ms(med)} | ${ms(Math.min(...t))}–${ms(Math.max(...t))} | ${over} | ${peak} | ${targetText(row.target)} | ${meets} |`);
+  lines.push(
+    `| ${row.label} | ${callText} | ${ms(med)} | ${ms(Math.min(...t))}–${ms(Math.max(...t))} | ${over} | ${peak} | ${targetText(row.target)} | ${meets} |`,
+  );
 }
 
 function targetText(t: Target | undefined): string {
@@ -336,7 +338,13 @@ const sizeTargets = new Map([
   [mainBundle, 1_000_000],
   [postBundle, 200_000],
 ]);
-const files = [mainBundle, ...jsFiles(DIST).filter((f) => f !== mainBundle && f !== postBundle).sort(), postBundle];
+const files = [
+  mainBundle,
+  ...jsFiles(DIST)
+    .filter((f) => f !== mainBundle && f !== postBundle)
+    .sort(),
+  postBundle,
+];
 let total = 0;
 lines.push('');
 lines.push('| Bundle file | Bytes | Target | Meets |');
@@ -350,7 +358,7 @@ for (const f of files) {
 }
 lines.push(`| total (${files.length} files) | ${bytes(total)} | – | – |`);
 
-const table = lines.join('\n') + '\n';
+const table = `${lines.join('\n')}\n`;
 console.log(table);
 if (failures.length) {
   console.error(`${failures.length} row(s) failed; ${path.relative(REPO_ROOT, OUT_FILE)} not written:\n${failures.join('\n')}`);

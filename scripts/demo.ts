@@ -21,7 +21,12 @@ try {
   console.log('───────────────────────────────────────────────────────────────────────');
   if (step.exitCode !== 0) throw new Error(`the action failed with exit code ${step.exitCode}`);
   console.log(`exit code: ${step.exitCode}; outputs: aws-account-id=${step.outputs['aws-account-id']} aws-role-arn=${step.outputs['aws-role-arn']}`);
-  console.log(`STS calls made: ${s.calls().map((c) => `${c.action}(${c.params['RoleArn']})`).join(' → ')}`);
+  console.log(
+    `STS calls made: ${s
+      .calls()
+      .map((c) => `${c.action}(${c.params['RoleArn']})`)
+      .join(' → ')}`,
+  );
 
   const env = s.job.env;
   const sts = new STSClient({

@@ -22,8 +22,7 @@ import { DEFAULT_CLAIMS, type Claims } from '../__tests__/support/oidc-issuer.js
 import { startStsEmulator } from '../__tests__/support/sts-emulator.js';
 import { startOidcIssuer } from '../__tests__/support/oidc-issuer.js';
 
-const USAGE =
-  'usage: tsx scripts/emulator.ts --world FILE [--port N] [--oidc-port N] [--log FILE] [--request-token TOKEN] [--claim NAME=VALUE]...';
+const USAGE = 'usage: tsx scripts/emulator.ts --world FILE [--port N] [--oidc-port N] [--log FILE] [--request-token TOKEN] [--claim NAME=VALUE]...';
 
 /** Claims a user may set: GitHub's string claims (sub, iss, aud and the times are derived, not set). */
 const SETTABLE_CLAIMS = new Set([...Object.keys(DEFAULT_CLAIMS), 'environment']);

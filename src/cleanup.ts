@@ -6,11 +6,11 @@
  * this action manages are reset, and only while they still hold the value it exported; the private
  * directory goes last.
  */
-import * as core from './runner.js';
+import * as core from './base/runner.js';
 import { fingerprint, MANAGED_VARS } from './export/env.js';
-import { openPrivateDir, removePrivateDir } from './export/privateDir.js';
+import { openPrivateDir, removePrivateDir } from './base/privateDir.js';
 import { removeProfiles } from './export/profileFiles.js';
-import { loadCleanupState, parseManifest, type Manifest } from './state.js';
+import { loadCleanupState, parseManifest, type Manifest } from './export/state.js';
 import * as input from './settings/inputs.js';
 
 const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';

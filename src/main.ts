@@ -1,14 +1,14 @@
 /** The action: settings → plan → execute → export. Every failure is one `::error::` line and exit 1. */
-import * as core from './runner.js';
-import { UserError } from './errors.js';
+import * as core from './base/runner.js';
+import { UserError } from './base/errors.js';
 import { exportResults } from './export/index.js';
 import { planMarkdown } from './export/summary.js';
 import { writeJobSummary } from './export/jobSummary.js';
 import { buildPlan } from './plan/index.js';
-import { untrustedEndpoint } from './plan/endpointTrust.js';
-import type { Plan } from './plan/types.js';
+import { untrustedEndpoint } from './net/endpointTrust.js';
+import type { Plan } from './base/types.js';
 import { readSettings, type Settings } from './settings/settings.js';
-import { executePlan, type TargetOutcome } from './sts/execute.js';
+import { executePlan, type TargetOutcome } from './run/execute.js';
 import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS } from './sts/client.js';
 import { reportFailure } from './report.js';
 import { buildRefreshPlan } from './refresh/refreshPlan.js';
@@ -103,7 +103,10 @@ function proxyFor(settings: Settings, env: NodeJS.ProcessEnv) {
 async function withDeadline<T>(work: Promise<T>, deadline: number, seconds: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UserError(`Action timed out after ${seconds} seconds (input 'action-timeout-s')`)), Math.max(0, deadline - Date.now()) + 1000);
+    timer = setTimeout(
+      () => reject(new UserError(`Action timed out after ${seconds} seconds (input 'action-timeout-s')`)),
+      Math.max(0, deadline - Date.now()) + 1000,
+    );
   });
   try {
     return await Promise.race([work, expired]);

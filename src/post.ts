@@ -1,5 +1,5 @@
 /** Post step: remove exactly the profile sections this step wrote, blank the credentials it exported, restore prior values. */
-import * as core from './runner.js';
+import * as core from './base/runner.js';
 import { cleanup } from './cleanup.js';
 import * as input from './settings/inputs.js';
 

@@ -1,7 +1,7 @@
 /** Failures become one `::error::` line (annotated with file and line when a config line is at fault), exit 1, no stack. */
-import * as core from './runner.js';
+import * as core from './base/runner.js';
 import { isAbsolute, relative } from 'node:path';
-import { ConfigError, UserError } from './errors.js';
+import { ConfigError, UserError } from './base/errors.js';
 
 export function reportFailure(err: unknown, env: NodeJS.ProcessEnv = process.env): void {
   if (err instanceof UserError) {

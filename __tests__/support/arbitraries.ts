@@ -36,16 +36,62 @@ const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const ALNUM = UPPER + LOWER + DIGITS;
 /** STS RoleSessionName / role-name characters: [\w+=,.@-]. */
-const NAME_CHARS = ALNUM + '_+=,.@-';
+const NAME_CHARS = `${ALNUM}_+=,.@-`;
 /** Characters STS accepts in tags ([\p{L}\p{Z}\p{N}_.:/=+\-@]), non-ASCII letters and spaces included. */
-const TAG_CHARS = ALNUM + '_.:/=+-@ é日ß\u00a0٣';
-const LINE_TAG_CHARS = ALNUM + '_.:/=+-@é日ß٣';
+const TAG_CHARS = `${ALNUM}_.:/=+-@ é日ß\u00a0٣`;
+const LINE_TAG_CHARS = `${ALNUM}_.:/=+-@é日ß٣`;
 
 /** Characters that tend to break parsers, quoting, line handling or length accounting. */
 export const ODD_CHARS = [
-  '\t', '\n', '\r', '\r\n', '\v', '\f', '\x01', '\x1b', '\x1c', '\x7f', '\u0085', '\u00a0', '\u200b', '\u2028',
-  '\u2029', '\u202e', '\ufeff', '\u3000', ' ', '"', "'", '`', '\\', '%', '$', '{', '}', '[', ']', '#', ';', '=',
-  ':', ',', '/', '*', '?', '!', '&', '<', '>', '|', 'é', 'ß', 'İ', '日', '\u{1D400}', '\u{1F600}', '\u0301',
+  '\t',
+  '\n',
+  '\r',
+  '\r\n',
+  '\v',
+  '\f',
+  '\x01',
+  '\x1b',
+  '\x1c',
+  '\x7f',
+  '\u0085',
+  '\u00a0',
+  '\u200b',
+  '\u2028',
+  '\u2029',
+  '\u202e',
+  '\ufeff',
+  '\u3000',
+  ' ',
+  '"',
+  "'",
+  '`',
+  '\\',
+  '%',
+  '$',
+  '{',
+  '}',
+  '[',
+  ']',
+  '#',
+  ';',
+  '=',
+  ':',
+  ',',
+  '/',
+  '*',
+  '?',
+  '!',
+  '&',
+  '<',
+  '>',
+  '|',
+  'é',
+  'ß',
+  'İ',
+  '日',
+  '\u{1D400}',
+  '\u{1F600}',
+  '\u0301',
 ];
 const oddChar = fc.constantFrom(...ODD_CHARS);
 
@@ -60,7 +106,28 @@ const longString: Arb<string> = fc
 export const hostileString: Arb<string> = fc.oneof(
   w(4, fc.string({ unit: 'binary', maxLength: 30 }).map(noNul)),
   w(3, fc.string({ unit: fc.constantFrom(...ODD_CHARS, 'a', '1', ' '), maxLength: 20 })),
-  w(2, pick('', ' ', '\n', '\t', '""', "''", '${{ github.token }}', '%0A', '::error::x', 'true\n', '\u{1D400}', 'null', '-1', '0', '__proto__', 'constructor', '\u202e')),
+  w(
+    2,
+    pick(
+      '',
+      ' ',
+      '\n',
+      '\t',
+      '""',
+      "''",
+      '${{ github.token }}',
+      '%0A',
+      '::error::x',
+      'true\n',
+      '\u{1D400}',
+      'null',
+      '-1',
+      '0',
+      '__proto__',
+      'constructor',
+      '\u202e',
+    ),
+  ),
   w(1, longString),
 );
 
@@ -136,8 +203,8 @@ export function partitionArb(regionPartition: string, q: Quality): Arb<string> {
 
 /** Secrets drawn so that they cannot collide with any other value (the leak checks look for them). */
 const distinctAccessKeyId = chars(UPPER + DIGITS, 16, 16).map((s) => `AKIA${s}`);
-const distinctSecretKey = chars(ALNUM + '/+', 30, 40).map((s) => `Sk${s}`);
-const distinctSessionToken = chars(ALNUM + '/+=', 40, 200).map((s) => `IQoJ${s}`);
+const distinctSecretKey = chars(`${ALNUM}/+`, 30, 40).map((s) => `Sk${s}`);
+const distinctSessionToken = chars(`${ALNUM}/+=`, 40, 200).map((s) => `IQoJ${s}`);
 
 /** Inputs whose value is a secret (masked with ::add-mask::; must never appear in a message). */
 export const SECRET_INPUTS = ['aws-secret-access-key', 'aws-session-token', 'mfa-totp-secret', 'mfa-token-code'] as const;
@@ -148,7 +215,10 @@ export const FIXED_PROFILE_NAMES = ['default', 'ci', 'web', 'deploy', 'keys', 'a
 /** Globs, bracket ranges included (`[k-i]` is out of order). */
 export const globArb: Arb<string> = fc.oneof(
   w(3, pick('*', '?', 'audit-*', 'a*', '*-?', '[a-c]*', '[!a]*', '[]', '[!]', '*[', 'loop-[ab]')),
-  w(2, fc.tuple(chars(LOWER + DIGITS + '\\!^', 1, 1), chars(LOWER + DIGITS + '\\', 1, 1)).map(([a, b]) => `[${a}-${b}]*`)),
+  w(
+    2,
+    fc.tuple(chars(`${LOWER + DIGITS}\\!^`, 1, 1), chars(`${LOWER + DIGITS}\\`, 1, 1)).map(([a, b]) => `[${a}-${b}]*`),
+  ),
 );
 
 /** Web identity token file that the properties make "exist" (relative to the workspace). */
@@ -218,36 +288,45 @@ export function gens(q: Quality): Gens {
   const roleName = edge(chars(NAME_CHARS, 1, 24), fc.oneof(chars(NAME_CHARS, 60, 64), chars(NAME_CHARS, 65, 70)));
   const rolePath = fc.oneof(
     w(8, fc.constant('')),
-    w(2, chars(ALNUM + '-_', 1, 12).map((p) => `${p}/`)),
+    w(
+      2,
+      chars(`${ALNUM}-_`, 1, 12).map((p) => `${p}/`),
+    ),
     w(1, pick('/', 'a/b/', 'x//', '!~/', 'p/'.repeat(40))),
   );
   const roleArn = (partition: Arb<string>): Arb<string> => {
-    const wellFormed = fc
-      .tuple(partition, accountId, rolePath, roleName)
-      .map(([p, a, path, n]) => `arn:${p}:iam::${a}:role/${path}${n}`);
+    const wellFormed = fc.tuple(partition, accountId, rolePath, roleName).map(([p, a, path, n]) => `arn:${p}:iam::${a}:role/${path}${n}`);
     if (clean) return wellFormed;
-    const wrongShape = fc.tuple(partition, accountId, roleName, fc.nat(9)).map(
-      ([p, a, n, k]) =>
-        [
-          `arn:${p}:iam::${a}:user/${n}`,
-          `arn:${p}:sts::${a}:assumed-role/${n}/session`,
-          `arn:${p}:iam:${a}:role/${n}`,
-          n,
-          `arn:${p}:iam::${a}:role/`,
-          `arn::iam::${a}:role/${n}`,
-          `ARN:${p.toUpperCase()}:IAM::${a}:ROLE/${n}`,
-          `arn:${p}:iam::${a}:role/${n}/`,
-          `arn:${p}:iam::${a}:role/${n}:extra`,
-          `arn:${p}:iam::${a}:role/${n}#`,
-        ][k]!,
-    );
+    const wrongShape = fc
+      .tuple(partition, accountId, roleName, fc.nat(9))
+      .map(
+        ([p, a, n, k]) =>
+          [
+            `arn:${p}:iam::${a}:user/${n}`,
+            `arn:${p}:sts::${a}:assumed-role/${n}/session`,
+            `arn:${p}:iam:${a}:role/${n}`,
+            n,
+            `arn:${p}:iam::${a}:role/`,
+            `arn::iam::${a}:role/${n}`,
+            `ARN:${p.toUpperCase()}:IAM::${a}:ROLE/${n}`,
+            `arn:${p}:iam::${a}:role/${n}/`,
+            `arn:${p}:iam::${a}:role/${n}:extra`,
+            `arn:${p}:iam::${a}:role/${n}#`,
+          ][k]!,
+      );
     const tooLong = fc.nat(2).map((k) => `arn:aws:iam::123456789012:role/${'p/'.repeat(1000 + k * 20)}name`);
     return fc.oneof(w(14, wellFormed), w(3, mutated(wellFormed)), w(2, wrongShape), w(1, tooLong), w(1, hostileString));
   };
 
   const sessionName = lv(edge(chars(NAME_CHARS, 2, 32), fc.oneof(chars(NAME_CHARS, 62, 66), chars(NAME_CHARS, 1, 1))));
   const externalId = lv(
-    edge(chars(ALNUM + '_+=,.@:/-', 2, 40), fc.oneof(fc.integer({ min: 1222, max: 1226 }).map((n) => 'e'.repeat(n)), chars(ALNUM, 1, 1))),
+    edge(
+      chars(`${ALNUM}_+=,.@:/-`, 2, 40),
+      fc.oneof(
+        fc.integer({ min: 1222, max: 1226 }).map((n) => 'e'.repeat(n)),
+        chars(ALNUM, 1, 1),
+      ),
+    ),
   );
   const duration = clean
     ? edge(pick('900', '1800', '3600', '3600', '900'), pick('3601', '7200', '43200', '43201', '899'), 2)
@@ -257,10 +336,21 @@ export function gens(q: Quality): Gens {
         w(2, pick('0', '-1', '0900', '900.0', '+900', '1e3', '99999999999999999999', '٩٠٠', '9_00', '0x384', ' 900', 'NaN', 'Infinity')),
         w(1, hostileString),
       );
-  const sourceIdentity = lv(edge(chars(NAME_CHARS, 2, 30), fc.oneof(chars(NAME_CHARS, 1, 10).map((s) => `aws:${s}`), chars(NAME_CHARS, 63, 66))));
+  const sourceIdentity = lv(
+    edge(
+      chars(NAME_CHARS, 2, 30),
+      fc.oneof(
+        chars(NAME_CHARS, 1, 10).map((s) => `aws:${s}`),
+        chars(NAME_CHARS, 63, 66),
+      ),
+    ),
+  );
   const mfaSerial = lv(
     edge(
-      fc.oneof(fc.tuple(chars(DIGITS, 12, 12), chars(ALNUM + '_-', 1, 20)).map(([a, n]) => `arn:aws:iam::${a}:mfa/${n}`), chars(UPPER + DIGITS, 9, 16)),
+      fc.oneof(
+        fc.tuple(chars(DIGITS, 12, 12), chars(`${ALNUM}_-`, 1, 20)).map(([a, n]) => `arn:aws:iam::${a}:mfa/${n}`),
+        chars(UPPER + DIGITS, 9, 16),
+      ),
       pick('short', 'GAHT1234', 'x'.repeat(257), 'arn:aws:iam::123456789012:mfa/with space'),
     ),
   );
@@ -268,7 +358,7 @@ export function gens(q: Quality): Gens {
     edge(
       fc.oneof(
         pick('arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::aws:policy/job-function/ViewOnlyAccess'),
-        fc.tuple(chars(DIGITS, 12, 12), chars(ALNUM + '-_/', 1, 20)).map(([a, n]) => `arn:aws:iam::${a}:policy/${n}`),
+        fc.tuple(chars(DIGITS, 12, 12), chars(`${ALNUM}-_/`, 1, 20)).map(([a, n]) => `arn:aws:iam::${a}:policy/${n}`),
       ),
       pick('ReadOnlyAccess', 'arn:aws:iam::aws:role/x', 'arn:aws:iam::aws:policy/', 'arn:aws-cn:iam::aws:policy/P'),
     ),
@@ -281,19 +371,55 @@ export function gens(q: Quality): Gens {
 
   /** One `key=value` setting of a role-chain line, or several (many tags, many policy ARNs), or junk. */
   const setting = fc.oneof(
-    w(3, sessionName.map((v) => [`session-name=${v}`])),
-    w(3, duration.map((v) => [`duration=${v}`])),
-    w(2, externalId.map((v) => [`external-id=${v}`])),
-    w(3, fc.tuple(lineTagKey, lineTagValue, fc.boolean()).map(([k, v, t]) => (t ? [`tag:${k}=${v}`, `transitive-tag=${k}`] : [`tag:${k}=${v}`]))),
-    w(1, lineTagKey.map((k) => [`transitive-tag=${k}`])),
+    w(
+      3,
+      sessionName.map((v) => [`session-name=${v}`]),
+    ),
+    w(
+      3,
+      duration.map((v) => [`duration=${v}`]),
+    ),
+    w(
+      2,
+      externalId.map((v) => [`external-id=${v}`]),
+    ),
+    w(
+      3,
+      fc.tuple(lineTagKey, lineTagValue, fc.boolean()).map(([k, v, t]) => (t ? [`tag:${k}=${v}`, `transitive-tag=${k}`] : [`tag:${k}=${v}`])),
+    ),
+    w(
+      1,
+      lineTagKey.map((k) => [`transitive-tag=${k}`]),
+    ),
     w(1, clean ? fc.constant<string[]>(['tags=none']) : pick<string[]>(['tags=none'], ['tags=all'], ['tags=NONE'])),
-    w(2, sourceIdentity.map((v) => [`source-identity=${v}`])),
-    w(2, mfaSerial.map((v) => [`mfa-serial=${v}`])),
-    w(2, policyArn.map((v) => [`policy-arn=${v}`])),
-    w(1, fc.integer({ min: clean ? 2 : 8, max: clean ? 11 : 12 }).map((n) => Array.from({ length: n }, (_, i) => `policy-arn=arn:aws:iam::aws:policy/P${i}`))),
-    w(1, fc.integer({ min: clean ? 10 : 40, max: clean ? 45 : 56 }).map((n) => Array.from({ length: n }, (_, i) => `tag:k${i}=v${i}`))),
-    w(clean ? 0 : 2, pick(['foo'], ['=x'], ['x='], ['session-name='], ['DURATION=900'], ['tag:=v'], ['tag:k'], ['=='], ['duration=900=1'], ['external-id'], ['#comment'])),
-    w(clean ? 0 : 1, hostileString.map((v) => [v])),
+    w(
+      2,
+      sourceIdentity.map((v) => [`source-identity=${v}`]),
+    ),
+    w(
+      2,
+      mfaSerial.map((v) => [`mfa-serial=${v}`]),
+    ),
+    w(
+      2,
+      policyArn.map((v) => [`policy-arn=${v}`]),
+    ),
+    w(
+      1,
+      fc.integer({ min: clean ? 2 : 8, max: clean ? 11 : 12 }).map((n) => Array.from({ length: n }, (_, i) => `policy-arn=arn:aws:iam::aws:policy/P${i}`)),
+    ),
+    w(
+      1,
+      fc.integer({ min: clean ? 10 : 40, max: clean ? 45 : 56 }).map((n) => Array.from({ length: n }, (_, i) => `tag:k${i}=v${i}`)),
+    ),
+    w(
+      clean ? 0 : 2,
+      pick(['foo'], ['=x'], ['x='], ['session-name='], ['DURATION=900'], ['tag:=v'], ['tag:k'], ['=='], ['duration=900=1'], ['external-id'], ['#comment']),
+    ),
+    w(
+      clean ? 0 : 1,
+      hostileString.map((v) => [v]),
+    ),
   );
   const hopLine = (partition: Arb<string>): Arb<string> =>
     fc
@@ -304,7 +430,10 @@ export function gens(q: Quality): Gens {
     const line = fc.oneof(
       w(10, hopLine(partition)),
       w(1, pick('', '   ', '# a comment', '#', '\t# indented comment')),
-      w(1, hopLine(partition).map((l) => `  ${l}  `)),
+      w(
+        1,
+        hopLine(partition).map((l) => `  ${l}  `),
+      ),
       w(clean ? 0 : 1, hostileString),
     );
     return fc
@@ -340,11 +469,31 @@ export function gens(q: Quality): Gens {
         const asJson = fc.tuple(fc.dictionary(tagKey, value, { maxKeys: 6 }), pick(0, 0, 2)).map(([d, indent]) => JSON.stringify(d, null, indent));
         return fc.oneof(
           w(8, asJson),
-          w(1, fc.integer({ min: 40, max: 46 }).map((n) => JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [`t${i}`, 'v']))))),
-          w(1, pick('{"team":"a","TEAM":"b"}', '{"GitHub":"x"}', '{"repository":"x"}', '{"__proto__":"x"}', '{"constructor":"x"}', '{"a\\nb":"c"}', '{"a":"b\\r\\nc"}')),
+          w(
+            1,
+            fc.integer({ min: 40, max: 46 }).map((n) => JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [`t${i}`, 'v'])))),
+          ),
+          w(
+            1,
+            pick(
+              '{"team":"a","TEAM":"b"}',
+              '{"GitHub":"x"}',
+              '{"repository":"x"}',
+              '{"__proto__":"x"}',
+              '{"constructor":"x"}',
+              '{"a\\nb":"c"}',
+              '{"a":"b\\r\\nc"}',
+            ),
+          ),
           w(1, pick('[]', 'null', '"x"', '1', 'true', '{', "{'a':'b'}", '{"a":"b",}', '{"a":}', '{"a":"b"} x', '\ufeff{}')),
-          w(1, fc.integer({ min: 1, max: 3000 }).map((n) => '{"a":'.repeat(n) + '1' + '}'.repeat(n))),
-          w(1, fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v))),
+          w(
+            1,
+            fc.integer({ min: 1, max: 3000 }).map((n) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`),
+          ),
+          w(
+            1,
+            fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+          ),
           w(1, hostileString),
         );
       })();
@@ -352,43 +501,73 @@ export function gens(q: Quality): Gens {
   const totpSecret = fc.oneof(
     w(6, chars('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16, 32)),
     w(2, chars('abcdefghijklmnopqrstuvwxyz234567', 16, 32)),
-    w(2, chars('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 8, 16).map((s) => `${s.slice(0, 4)} ${s.slice(4)}-==`)),
+    w(
+      2,
+      chars('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 8, 16).map((s) => `${s.slice(0, 4)} ${s.slice(4)}-==`),
+    ),
     w(clean ? 0 : 2, pick('JBSWY3DPEHPK3PX0', '====', '-', ' - ', 'A', 'JBSWY3DP=EHPK3PXP', '0189', 'JBSWY3DPEHPK3PXP\n')),
     w(clean ? 0 : 1, hostileString),
   );
   const mfaTokenCode = fc.oneof(
     w(6, chars(DIGITS, 6, 6)),
-    w(clean ? 0 : 2, fc.oneof(chars(DIGITS, 5, 5), chars(DIGITS, 7, 7), chars(DIGITS + 'a', 6, 6))),
+    w(clean ? 0 : 2, fc.oneof(chars(DIGITS, 5, 5), chars(DIGITS, 7, 7), chars(`${DIGITS}a`, 6, 6))),
     w(clean ? 0 : 1, pick(' 123456 ', '١٢٣٤٥٦', '12345６', '123 456')),
     w(clean ? 0 : 1, hostileString),
   );
-  const secretish = (distinct: Arb<string>, odd: Arb<string>) => (clean ? distinct : fc.oneof(w(8, distinct), w(1, odd), w(1, pick('', ' ')), w(1, hostileString)));
+  const secretish = (distinct: Arb<string>, odd: Arb<string>) =>
+    clean ? distinct : fc.oneof(w(8, distinct), w(1, odd), w(1, pick('', ' ')), w(1, hostileString));
   const accessKeyId = secretish(distinctAccessKeyId, fc.constant('AKIA'));
-  const secretAccessKey = secretish(distinctSecretKey, chars(ALNUM, 20, 30).map((s) => ` Sk${s}\n`));
-  const sessionToken = secretish(distinctSessionToken, chars(ALNUM, 20, 30).map((s) => `IQoJ${s}\n more`));
+  const secretAccessKey = secretish(
+    distinctSecretKey,
+    chars(ALNUM, 20, 30).map((s) => ` Sk${s}\n`),
+  );
+  const sessionToken = secretish(
+    distinctSessionToken,
+    chars(ALNUM, 20, 30).map((s) => `IQoJ${s}\n more`),
+  );
 
   const inlinePolicy = lv(
     edge(
       pick('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}', '{}'),
-      fc.oneof(fc.integer({ min: 2030, max: 2060 }).map((n) => JSON.stringify({ Sid: 'x'.repeat(n - 10) })), pick('[]', 'null', '{', '{"a":"\u0100"}', '"x"')),
+      fc.oneof(
+        fc.integer({ min: 2030, max: 2060 }).map((n) => JSON.stringify({ Sid: 'x'.repeat(n - 10) })),
+        pick('[]', 'null', '{', '{"a":"\u0100"}', '"x"'),
+      ),
     ),
   );
   const stsEndpoint = lv(
     edge(
       pick('https://sts.us-east-1.amazonaws.com', 'http://127.0.0.1:9', 'https://sts.amazonaws.com.cn'),
-      pick('ftp://x', 'not a url', 'https://', 'http://[::1', 'file:///etc/passwd', 'javascript:alert(1)', 'HTTPS://STS.EXAMPLE', 'http://a b', '//host', 'sts.amazonaws.com'),
+      pick(
+        'ftp://x',
+        'not a url',
+        'https://',
+        'http://[::1',
+        'file:///etc/passwd',
+        'javascript:alert(1)',
+        'HTTPS://STS.EXAMPLE',
+        'http://a b',
+        '//host',
+        'sts.amazonaws.com',
+      ),
     ),
   );
   const accountIdList = fc.tuple(fc.array(accountId, { maxLength: 4 }), pick(',', ', ', '\n', ' ,\n')).map(([ids, sep]) => ids.join(sep));
   const policyArnList = fc.oneof(
-    w(4, fc.tuple(fc.array(policyArn, { maxLength: 4 }), pick(',', '\n', ', ')).map(([a, sep]) => a.join(sep))),
-    w(1, fc.integer({ min: clean ? 5 : 9, max: 12 }).map((n) => Array.from({ length: n }, (_, i) => `arn:aws:iam::aws:policy/P${i}`).join('\n'))),
+    w(
+      4,
+      fc.tuple(fc.array(policyArn, { maxLength: 4 }), pick(',', '\n', ', ')).map(([a, sep]) => a.join(sep)),
+    ),
+    w(
+      1,
+      fc.integer({ min: clean ? 5 : 9, max: 12 }).map((n) => Array.from({ length: n }, (_, i) => `arn:aws:iam::aws:policy/P${i}`).join('\n')),
+    ),
   );
   const tagKeyList = fc.tuple(fc.array(tagKey, { maxLength: 4 }), pick(',', '\n')).map(([a, sep]) => a.join(sep));
   const path = lv(pick('token', '/tmp/aac-fuzz-no-such-file', 'relative/path', './x', '../x', '.', '~/.aws/credentials')).map((s) =>
     s.startsWith('/') && s !== '/tmp/aac-fuzz-no-such-file' ? `.${s}` : s,
   );
-  const profileName = lv(edge(chars(LOWER + DIGITS + '-_', 1, 12), pick('default', 'x y', '__proto__', 'constructor', 'a:b', 'a'.repeat(129))));
+  const profileName = lv(edge(chars(`${LOWER + DIGITS}-_`, 1, 12), pick('default', 'x y', '__proto__', 'constructor', 'a:b', 'a'.repeat(129))));
   const profileNameTemplate = lv(
     edge(
       pick('{account}-{role}', '{index}', '{partition}-{account}', '{role}', '{account}{role}{index}', 'fixed'),
@@ -397,7 +576,10 @@ export function gens(q: Quality): Gens {
   );
   const profileSelector = fc.oneof(
     w(6, pick(...FIXED_PROFILE_NAMES)),
-    w(2, fc.tuple(fc.array(pick(...FIXED_PROFILE_NAMES), { minLength: 2, maxLength: 3 }), pick(',', '\n', ', ')).map(([a, sep]) => a.join(sep))),
+    w(
+      2,
+      fc.tuple(fc.array(pick(...FIXED_PROFILE_NAMES), { minLength: 2, maxLength: 3 }), pick(',', '\n', ', ')).map(([a, sep]) => a.join(sep)),
+    ),
     w(1, pick('missing', 'profile ci', '', ' , ', '# ci')),
     w(1, globArb),
     w(clean ? 0 : 1, hostileString),
@@ -405,18 +587,53 @@ export function gens(q: Quality): Gens {
   const configPath = fc.oneof(
     w(6, pick('config', './config', 'aws/config')),
     w(2, pick('missing/config', 'junk.ini', 'dir', '.', 'credentials', 'empty')),
-    w(clean ? 0 : 1, hostileString.map((s) => (s.startsWith('/') ? `.${s}` : s))),
+    w(
+      clean ? 0 : 1,
+      hostileString.map((s) => (s.startsWith('/') ? `.${s}` : s)),
+    ),
   );
   const useGithubOidc = clean
     ? pick('auto', 'true', 'false')
     : fc.oneof(w(4, pick('auto', 'true', 'false')), w(1, pick('always', 'never', 'True', 'yes', '', 'AUTO')), w(1, hostileString));
-  const audience = clean ? pick('sts.amazonaws.com', 'sts.amazonaws.com.cn', 'my-aud') : fc.oneof(w(4, pick('sts.amazonaws.com', 'my-aud')), w(1, hostileString));
+  const audience = clean
+    ? pick('sts.amazonaws.com', 'sts.amazonaws.com.cn', 'my-aud')
+    : fc.oneof(w(4, pick('sts.amazonaws.com', 'my-aud')), w(1, hostileString));
 
   const made: Gens = {
-    region, accountId, roleArn, hopLine, roleChainText, sessionName, externalId, duration, sourceIdentity, mfaSerial,
-    policyArn, tagKey, tagValue, bool, trueText, int, customTags, totpSecret, mfaTokenCode, accessKeyId, secretAccessKey,
-    sessionToken, inlinePolicy, stsEndpoint, accountIdList, policyArnList, tagKeyList, path, profileName,
-    profileNameTemplate, profileSelector, configPath, useGithubOidc, audience,
+    region,
+    accountId,
+    roleArn,
+    hopLine,
+    roleChainText,
+    sessionName,
+    externalId,
+    duration,
+    sourceIdentity,
+    mfaSerial,
+    policyArn,
+    tagKey,
+    tagValue,
+    bool,
+    trueText,
+    int,
+    customTags,
+    totpSecret,
+    mfaTokenCode,
+    accessKeyId,
+    secretAccessKey,
+    sessionToken,
+    inlinePolicy,
+    stsEndpoint,
+    accountIdList,
+    policyArnList,
+    tagKeyList,
+    path,
+    profileName,
+    profileNameTemplate,
+    profileSelector,
+    configPath,
+    useGithubOidc,
+    audience,
   };
   cache.set(q, made);
   return made;
@@ -472,7 +689,14 @@ export function inputValueArb(name: string, partition: Arb<string>, q: Quality =
     case 'http-proxy':
       // Proxy URLs, with and without a user and password, plus things that are not URLs at all.
       return fc.oneof(
-        fc.constantFrom('http://proxy.internal:3128', 'https://proxy.internal:8443', 'http://user:p%40ss@proxy.internal:3128', 'socks5://proxy:1080', 'proxy:3128', ''),
+        fc.constantFrom(
+          'http://proxy.internal:3128',
+          'https://proxy.internal:8443',
+          'http://user:p%40ss@proxy.internal:3128',
+          'socks5://proxy:1080',
+          'proxy:3128',
+          '',
+        ),
         G.stsEndpoint,
       );
     case 'no-proxy':
@@ -552,7 +776,11 @@ export const githubEnvArb: Arb<Record<string, string>> = fc.oneof(
         GITHUB_ACTION: fc.oneof(pick('__self', 'run1', '__aws-actions_configure'), hostileString),
         GITHUB_ACTOR: fc.oneof(pick('octocat', 'dependabot[bot]'), longUnicodeName, hostileString),
         GITHUB_SHA: fc.oneof(chars('0123456789abcdef', 40, 40), hostileString),
-        GITHUB_REF: fc.oneof(pick('refs/heads/main', 'refs/pull/1/merge', 'refs/tags/v1.0'), longUnicodeName.map((s) => `refs/heads/${s}`), hostileString),
+        GITHUB_REF: fc.oneof(
+          pick('refs/heads/main', 'refs/pull/1/merge', 'refs/tags/v1.0'),
+          longUnicodeName.map((s) => `refs/heads/${s}`),
+          hostileString,
+        ),
         GITHUB_RUN_ID: fc.oneof(chars(DIGITS, 1, 20), hostileString),
         GITHUB_RUN_ATTEMPT: fc.oneof(chars(DIGITS, 1, 3), hostileString),
       },
@@ -577,8 +805,16 @@ export interface InputSet {
 type Source = 'keys' | 'keys+token' | 'oidc' | 'token-file' | 'role-chaining' | 'none' | 'config';
 
 const HOP_INPUTS = [
-  'role-session-name', 'role-duration-seconds', 'role-external-id', 'custom-tags', 'transitive-tag-keys', 'source-identity',
-  'mfa-serial', 'managed-session-policies', 'inline-session-policy', 'role-skip-session-tagging',
+  'role-session-name',
+  'role-duration-seconds',
+  'role-external-id',
+  'custom-tags',
+  'transitive-tag-keys',
+  'source-identity',
+  'mfa-serial',
+  'managed-session-policies',
+  'inline-session-policy',
+  'role-skip-session-tagging',
 ];
 
 /**
@@ -633,7 +869,9 @@ export function inputSetArb(inputNames: readonly string[]): Arb<InputSet> {
 
     for (const name of g(fc.subarray, HOP_INPUTS, { maxLength: 4 })) inputs[name] = g(() => inputValueArb(name, partition, quality));
     if (inputs['mfa-serial'] !== undefined || (inputs['role-chain'] ?? '').includes('mfa-serial=') || g(fc.nat, 5) === 0) {
-      const which = g(() => pick('mfa-token-code', 'mfa-totp-secret', 'mfa-token-code', 'mfa-totp-secret', 'mfa-token-code', 'mfa-totp-secret', 'both', 'neither'));
+      const which = g(() =>
+        pick('mfa-token-code', 'mfa-totp-secret', 'mfa-token-code', 'mfa-totp-secret', 'mfa-token-code', 'mfa-totp-secret', 'both', 'neither'),
+      );
       if (which !== 'mfa-totp-secret' && which !== 'neither') inputs['mfa-token-code'] = g(() => G.mfaTokenCode);
       if (which !== 'mfa-token-code' && which !== 'neither') inputs['mfa-totp-secret'] = g(() => G.totpSecret);
     }
@@ -668,17 +906,37 @@ export interface ConfigText {
 
 const configProfileNameArb: Arb<string> = fc.oneof(
   w(8, pick('default', 'ci', 'base', 'app', 'a', 'b', 'c', 'deploy', 'audit-1', 'audit-2')),
-  w(2, chars(LOWER + DIGITS + '-_.', 1, 10)),
+  w(2, chars(`${LOWER + DIGITS}-_.`, 1, 10)),
   w(1, pick('x y', '"q"', "it's", '__proto__', 'constructor', 'toString', 'DEFAULT', 'profile', '日本', 'a]b', 'a\\b', '')),
 );
 
 type Shape = 'role-source' | 'role-credsrc' | 'web-identity' | 'keys' | 'keys-partial' | 'process' | 'sso' | 'login' | 'empty' | 'random';
 
 const ALL_KEYS = [
-  'role_arn', 'source_profile', 'credential_source', 'web_identity_token_file', 'aws_access_key_id', 'aws_secret_access_key',
-  'aws_session_token', 'aws_security_token', 'external_id', 'role_session_name', 'duration_seconds', 'mfa_serial', 'region',
-  'endpoint_url', 'credential_process', 'sso_session', 'sso_role_name', 'sso_account_id', 'sso_start_url', 'sso_region',
-  'login_session', 'services', 'ignore_configured_endpoint_urls', 'output',
+  'role_arn',
+  'source_profile',
+  'credential_source',
+  'web_identity_token_file',
+  'aws_access_key_id',
+  'aws_secret_access_key',
+  'aws_session_token',
+  'aws_security_token',
+  'external_id',
+  'role_session_name',
+  'duration_seconds',
+  'mfa_serial',
+  'region',
+  'endpoint_url',
+  'credential_process',
+  'sso_session',
+  'sso_role_name',
+  'sso_account_id',
+  'sso_start_url',
+  'sso_region',
+  'login_session',
+  'services',
+  'ignore_configured_endpoint_urls',
+  'output',
 ];
 
 const SECRET_KEYS = new Set(['aws_secret_access_key', 'aws_session_token', 'aws_security_token']);
@@ -695,7 +953,11 @@ function configValue(g: Gen, q: Quality, key: string, pool: readonly string[], s
     case 'source_profile':
       return g(() => fc.oneof(w(8, pick(...pool)), w(1, fc.constant(self)), w(clean ? 0 : 1, pick('missing', '', 'x y'))));
     case 'credential_source':
-      return g(() => (clean ? pick('Environment', 'Ec2InstanceMetadata', 'EcsContainer') : pick('Environment', 'Ec2InstanceMetadata', 'EcsContainer', 'environment', 'Bogus', '', 'constructor')));
+      return g(() =>
+        clean
+          ? pick('Environment', 'Ec2InstanceMetadata', 'EcsContainer')
+          : pick('Environment', 'Ec2InstanceMetadata', 'EcsContainer', 'environment', 'Bogus', '', 'constructor'),
+      );
     case 'web_identity_token_file':
       return g(() => pick(EXISTING_TOKEN_FILE, EXISTING_TOKEN_FILE, '/tmp/aac-fuzz-no-such-token', ...(clean ? [] : ['', 'relative/missing'])));
     case 'aws_access_key_id':
@@ -703,7 +965,15 @@ function configValue(g: Gen, q: Quality, key: string, pool: readonly string[], s
     case 'aws_secret_access_key':
     case 'aws_session_token':
     case 'aws_security_token': {
-      const value = g(() => fc.oneof(w(8, chars(ALNUM + '/+', 24, 40).map((s) => `Zs${s}`)), w(clean ? 0 : 1, fc.constant(''))));
+      const value = g(() =>
+        fc.oneof(
+          w(
+            8,
+            chars(`${ALNUM}/+`, 24, 40).map((s) => `Zs${s}`),
+          ),
+          w(clean ? 0 : 1, fc.constant('')),
+        ),
+      );
       if (value !== '') secrets.push(value);
       return value;
     }
@@ -735,7 +1005,7 @@ function configValue(g: Gen, q: Quality, key: string, pool: readonly string[], s
     case 'ignore_configured_endpoint_urls':
       return g(() => pick('true', 'false', 'TRUE'));
     default:
-      return g(() => fc.oneof(w(4, chars(ALNUM + '-_:/', 1, 20)), w(1, fc.constant(''))));
+      return g(() => fc.oneof(w(4, chars(`${ALNUM}-_:/`, 1, 20)), w(1, fc.constant(''))));
   }
 }
 
@@ -782,7 +1052,10 @@ function headerLine(g: Gen, q: Quality, name: string, file: 'config' | 'credenti
       w(16, fc.constant(`[profile ${name}]`)),
       w(1, fc.constant(`[${name}]`)),
       w(1, pick(`[profile "${name}"]`, `[profile  ${name}]`, `[profile ${name} extra]`)),
-      w(odd, pick(`[ profile ${name}]`, `[profile${name}]`, `[profile ${name}`, `[profile '${name}]`, '[DEFAULT]', `[sso-session ${name}]`, `[services ${name}]`)),
+      w(
+        odd,
+        pick(`[ profile ${name}]`, `[profile${name}]`, `[profile ${name}`, `[profile '${name}]`, '[DEFAULT]', `[sso-session ${name}]`, `[services ${name}]`),
+      ),
     ),
   );
 }
@@ -827,7 +1100,11 @@ function buildStructuredConfig(g: Gen, file: 'config' | 'credentials', q: Qualit
   const secrets: string[] = [];
   const lines: string[] = [];
   if (g(fc.nat, 4) === 0) lines.push(g(() => pick('# AWS config', '; generated', '')));
-  if (file === 'config' && g(fc.nat, 8) === 0) lines.push('[DEFAULT]', g(() => pick('region = us-east-1', 'output = json', 'duration_seconds = 900')));
+  if (file === 'config' && g(fc.nat, 8) === 0)
+    lines.push(
+      '[DEFAULT]',
+      g(() => pick('region = us-east-1', 'output = json', 'duration_seconds = 900')),
+    );
   for (const [index, name] of order.entries()) {
     lines.push(headerLine(g, q, name, file));
     const shape: Shape =
@@ -835,12 +1112,27 @@ function buildStructuredConfig(g: Gen, file: 'config' | 'credentials', q: Qualit
         ? g(() => pick<Shape>('keys', 'keys', 'keys', 'keys-partial', 'empty', ...(noisy ? ['random' as const] : [])))
         : g(() =>
             pick<Shape>(
-              'role-source', 'role-source', 'role-source', 'role-source', 'role-credsrc', 'web-identity', 'web-identity', 'keys', 'keys',
-              'process', 'keys-partial', 'sso', 'login', 'empty', ...(noisy ? ['random' as const] : []),
+              'role-source',
+              'role-source',
+              'role-source',
+              'role-source',
+              'role-credsrc',
+              'web-identity',
+              'web-identity',
+              'keys',
+              'keys',
+              'process',
+              'keys-partial',
+              'sso',
+              'login',
+              'empty',
+              ...(noisy ? ['random' as const] : []),
             ),
           );
     const keys = [...profileKeys(g, shape)];
-    for (const extra of g(fc.subarray, ['external_id', 'role_session_name', 'duration_seconds', 'mfa_serial', 'region', 'region', 'endpoint_url', 'services'], { maxLength: 3 })) {
+    for (const extra of g(fc.subarray, ['external_id', 'role_session_name', 'duration_seconds', 'mfa_serial', 'region', 'region', 'endpoint_url', 'services'], {
+      maxLength: 3,
+    })) {
       if (!keys.includes(extra)) keys.push(extra);
     }
     if (index === duplicateKeyIn && keys.length > 0) keys.push(keys[0]!);
@@ -866,7 +1158,7 @@ function buildStructuredConfig(g: Gen, file: 'config' | 'credentials', q: Qualit
   const mixed = noisy && g(fc.nat, 8) === 0;
   let text = lines.map((l, i) => (i === 0 ? l : (mixed ? lineEnding(g) : eol) + l)).join('');
   if (g(fc.nat, 3) > 0) text += eol;
-  if (g(fc.nat, 12) === 0) text = '\ufeff' + text;
+  if (g(fc.nat, 12) === 0) text = `\ufeff${text}`;
   return { text, names: pool, secrets };
 }
 
@@ -875,16 +1167,56 @@ export function structuredConfigArb(file: 'config' | 'credentials' = 'config', q
 }
 
 const junkLineArb: Arb<string> = fc.oneof(
-  w(4, pick('[', ']', '[x', 'x]', '[]', '[[a]]', '=', ':', 'a', 'a=b', ' a=b', '\t', '#', ';', '[DEFAULT]', '[default]', '[profile a]', 'role_arn=', 'source_profile = a', '\u0085', '\u2028', '\v', '\f', '\ufeff', ' = x', '[profile a] x', 'key = \\')),
+  w(
+    4,
+    pick(
+      '[',
+      ']',
+      '[x',
+      'x]',
+      '[]',
+      '[[a]]',
+      '=',
+      ':',
+      'a',
+      'a=b',
+      ' a=b',
+      '\t',
+      '#',
+      ';',
+      '[DEFAULT]',
+      '[default]',
+      '[profile a]',
+      'role_arn=',
+      'source_profile = a',
+      '\u0085',
+      '\u2028',
+      '\v',
+      '\f',
+      '\ufeff',
+      ' = x',
+      '[profile a] x',
+      'key = \\',
+    ),
+  ),
   w(2, fc.string({ unit: fc.constantFrom(...ODD_CHARS, 'a', '=', '[', ']', ' ', ':'), maxLength: 12 })),
   w(1, fc.string({ unit: 'binary', maxLength: 40 })),
 );
 
 /** Junk: random characters, random bytes read as UTF-8 (as the action reads files), random lines, or a structured file with a few random edits. */
 export const junkConfigArb: Arb<ConfigText> = fc.oneof(
-  w(2, fc.string({ unit: 'binary', maxLength: 300 }).map((text) => ({ text, names: [], secrets: [] }))),
-  w(1, fc.uint8Array({ maxLength: 300 }).map((bytes) => ({ text: Buffer.from(bytes).toString('utf8'), names: [], secrets: [] }))),
-  w(3, fc.tuple(fc.array(junkLineArb, { maxLength: 20 }), pick('\n', '\r\n', '\r')).map(([l, eol]) => ({ text: l.join(eol), names: [], secrets: [] }))),
+  w(
+    2,
+    fc.string({ unit: 'binary', maxLength: 300 }).map((text) => ({ text, names: [], secrets: [] })),
+  ),
+  w(
+    1,
+    fc.uint8Array({ maxLength: 300 }).map((bytes) => ({ text: Buffer.from(bytes).toString('utf8'), names: [], secrets: [] })),
+  ),
+  w(
+    3,
+    fc.tuple(fc.array(junkLineArb, { maxLength: 20 }), pick('\n', '\r\n', '\r')).map(([l, eol]) => ({ text: l.join(eol), names: [], secrets: [] })),
+  ),
   w(
     3,
     fc.gen().map((g): ConfigText => {

@@ -134,7 +134,12 @@ function runShell(command: string, env: Record<string, string>, cwd: string): Pr
 }
 
 /** Lines of a `run:` script with `\`-continuations joined. */
-const scriptLines = (run: string): string[] => run.replace(/\\\n\s*/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+const scriptLines = (run: string): string[] =>
+  run
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
 
 async function runJob(name: string, wf: Workflow, ctx: RunContext, scope: Obj, jobs: Job[]): Promise<JobRun> {
   const spec = wf.jobs[name]!;

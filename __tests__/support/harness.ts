@@ -260,12 +260,7 @@ export function unescapeCommandData(s: string): string {
 }
 
 export function unescapeCommandProperty(s: string): string {
-  return s
-    .replace(/%0D/g, '\r')
-    .replace(/%0A/g, '\n')
-    .replace(/%3A/g, ':')
-    .replace(/%2C/g, ',')
-    .replace(/%25/g, '%');
+  return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
 }
 
 /** .NET `String.TrimStart()`: drops leading Char.IsWhiteSpace characters (U+0085 yes, U+FEFF no, unlike JS). */
@@ -285,7 +280,10 @@ export function parseCommandLine(line: string): WorkflowCommand | undefined {
   if (!REGISTERED_COMMANDS.has(name)) return undefined;
   const properties: Record<string, string> = {};
   if (space > 0) {
-    for (const prop of info.slice(space + 1).trim().split(',')) {
+    for (const prop of info
+      .slice(space + 1)
+      .trim()
+      .split(',')) {
       if (prop === '') continue;
       const eq = prop.indexOf('=');
       // C# Split('=', 2, RemoveEmptyEntries): both parts must be non-empty
@@ -607,12 +605,7 @@ export class Job {
     return files;
   }
 
-  private async execute(
-    entry: string,
-    inputs: Record<string, string>,
-    state: Record<string, string>,
-    opts: StepOptions,
-  ): Promise<StepResult> {
+  private async execute(entry: string, inputs: Record<string, string>, state: Record<string, string>, opts: StepOptions): Promise<StepResult> {
     const files = this.prepareFiles();
     const merged: Record<string, string | undefined> = { ...this.baseEnv(files), ...this.env };
     for (const [k, v] of Object.entries(inputs)) merged[inputEnvName(k)] = v;
@@ -716,14 +709,7 @@ interface RawRun {
   lines: Array<Omit<LogLine, 'command'>>;
 }
 
-function spawnStep(
-  node: string,
-  entry: string,
-  cwd: string,
-  env: Record<string, string>,
-  timeoutMs: number,
-  running: Set<number>,
-): Promise<RawRun> {
+function spawnStep(node: string, entry: string, cwd: string, env: Record<string, string>, timeoutMs: number, running: Set<number>): Promise<RawRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     // detached: own process group, so a timeout kills grandchildren too

@@ -129,12 +129,7 @@ function streamLeaks(result: StepResult, secret: string, forms: Form[]): string[
       .map((l) => ({
         text: l.text,
         where: `${stream} line ${l.lineNo}`,
-        note:
-          maskSeq === undefined
-            ? 'never masked'
-            : l.seq < maskSeq
-              ? 'printed before it was masked'
-              : 'printed after it was masked',
+        note: maskSeq === undefined ? 'never masked' : l.seq < maskSeq ? 'printed before it was masked' : 'printed after it was masked',
       }));
     out.push(...searchSegments(segments, forms));
   }
@@ -185,14 +180,11 @@ export function findLeaks(result: StepResult, secrets: string[] = [], opts: Leak
   const leaks: Leak[] = [];
   const allowed = (opts.allowFiles ?? []).map((f) => path.resolve(f));
   const commandsDir = path.join(result.dirs.runnerTemp, '_runner_file_commands');
-  const isEnvFile = (f: string): boolean =>
-    f === result.files.env || (path.dirname(f) === commandsDir && path.basename(f).startsWith('set_env_'));
+  const isEnvFile = (f: string): boolean => f === result.files.env || (path.dirname(f) === commandsDir && path.basename(f).startsWith('set_env_'));
 
   const scanned: string[] = [];
   for (const d of [result.dirs.home, result.dirs.runnerTemp, result.dirs.workspace]) walkFiles(d, scanned);
-  const toScan = scanned.filter(
-    (f) => !isEnvFile(f) && f !== result.files.summary && !allowed.some((a) => isUnder(f, a)),
-  );
+  const toScan = scanned.filter((f) => !isEnvFile(f) && f !== result.files.summary && !allowed.some((a) => isUnder(f, a)));
   for (const f of opts.files ?? []) {
     const abs = path.resolve(f);
     if (!toScan.includes(abs) && fs.existsSync(abs)) toScan.push(abs);
@@ -215,13 +207,21 @@ export function findLeaks(result: StepResult, secrets: string[] = [], opts: Leak
     // (a) stdout / stderr
     report(streamLeaks(result, secret, forms));
     // (b) step summary
-    report(searchSegments(textSegments(result.summary, (n) => `step summary line ${n}`), forms));
+    report(
+      searchSegments(
+        textSegments(result.summary, (n) => `step summary line ${n}`),
+        forms,
+      ),
+    );
     // (c) annotations
     result.annotations.forEach((a, i) => {
       for (const field of ['message', 'title', 'file'] as const) {
         const value = a[field];
         if (value === undefined) continue;
-        const hits = searchSegments(textSegments(value, () => `${a.level} annotation #${i + 1} ${field}`), forms);
+        const hits = searchSegments(
+          textSegments(value, () => `${a.level} annotation #${i + 1} ${field}`),
+          forms,
+        );
         if (hits.length > 0) report([hits[0] as string]);
       }
     });
@@ -229,7 +229,10 @@ export function findLeaks(result: StepResult, secrets: string[] = [], opts: Leak
     for (const [file, text] of contents) {
       const label = fileLabel(result, file);
       const hint = file === result.files.output ? ' (allow it with allowFiles: [result.files.output])' : '';
-      const hits = searchSegments(textSegments(text, (n) => `${label} line ${n}`), forms);
+      const hits = searchSegments(
+        textSegments(text, (n) => `${label} line ${n}`),
+        forms,
+      );
       report(hits.map((h) => h + hint));
     }
   }

@@ -60,7 +60,11 @@ const OWN_COMMANDS = new Set(['add-mask', 'error', 'warning']);
 export function outputProblems(r: StepResult, opts: { masks?: readonly string[] } = {}): string[] {
   const problems: string[] = [];
   // The sink ends its lines with LF only: a CR anywhere means some text ended a line by itself.
-  for (const [name, text] of [['stdout', r.stdout], ['stderr', r.stderr]] as const) if (text.includes('\r')) problems.push(`${name} holds a CR`);
+  for (const [name, text] of [
+    ['stdout', r.stdout],
+    ['stderr', r.stderr],
+  ] as const)
+    if (text.includes('\r')) problems.push(`${name} holds a CR`);
   for (const line of r.lines) {
     const where = `${line.stream} line ${line.lineNo}`;
     // An add-mask line carries the secret as it is (the runner never shows it); every other line is shown.
@@ -71,7 +75,8 @@ export function outputProblems(r: StepResult, opts: { masks?: readonly string[] 
     if (!cmd) continue;
     if (!OWN_COMMANDS.has(cmd.name)) problems.push(`${where}: command ${cmd.name} given: ${line.text.slice(0, 120)}`);
     if (!line.text.startsWith('::')) problems.push(`${where}: a command the sink did not start at column 0: ${line.text.slice(0, 120)}`);
-    if (cmd.data.trimStart().startsWith(MARKER) || cmd.data.startsWith('/tmp/' + MARKER)) problems.push(`${where}: injected ${cmd.name}: ${line.text.slice(0, 120)}`);
+    if (cmd.data.trimStart().startsWith(MARKER) || cmd.data.startsWith(`/tmp/${MARKER}`))
+      problems.push(`${where}: injected ${cmd.name}: ${line.text.slice(0, 120)}`);
     if (cmd.name === 'add-mask') {
       if (opts.masks && !opts.masks.includes(cmd.data) && cmd.data.includes(MARKER)) problems.push(`${where}: mask of data`);
       continue;
@@ -81,7 +86,10 @@ export function outputProblems(r: StepResult, opts: { masks?: readonly string[] 
     }
   }
   if (r.errors.length > 1) problems.push(`${r.errors.length} errors`);
-  for (const [name, text] of [['summary', r.summary], ['plan output', r.outputs['plan'] ?? '']] as const) {
+  for (const [name, text] of [
+    ['summary', r.summary],
+    ['plan output', r.outputs['plan'] ?? ''],
+  ] as const) {
     problems.push(...markdownProblems(text).map((p) => `${name}: ${p}`));
   }
   return problems;

@@ -43,13 +43,10 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
       const type = String(req.headers['content-type'] ?? '');
       const form = type.startsWith('application/x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(text)) : {};
       requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body: text, form });
-      const upstream = httpRequest(
-        { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
+      const upstream = httpRequest({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
       upstream.on('error', (err) => {
         if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
         res.end(`recording-proxy: ${err.message}`);
@@ -69,8 +66,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
   return {
     url,
     requests,
-    webIdentityTokens: () =>
-      requests.filter((r) => r.form['Action'] === 'AssumeRoleWithWebIdentity').map((r) => r.form['WebIdentityToken'] ?? ''),
+    webIdentityTokens: () => requests.filter((r) => r.form['Action'] === 'AssumeRoleWithWebIdentity').map((r) => r.form['WebIdentityToken'] ?? ''),
     clear: () => {
       requests.length = 0;
     },

@@ -127,23 +127,11 @@ export function headerMap(rawHeaders: readonly string[]): Map<string, string> {
   return m;
 }
 
-export function canonicalRequest(
-  req: ReceivedRequest,
-  signedHeaders: readonly string[],
-  presigned: boolean,
-  payloadHash: string,
-): string {
+export function canonicalRequest(req: ReceivedRequest, signedHeaders: readonly string[], presigned: boolean, payloadHash: string): string {
   const { path, query } = splitUrl(req.url);
   const headers = headerMap(req.rawHeaders);
   const canonicalHeaders = signedHeaders.map((h) => `${h}:${headers.get(h) ?? ''}\n`).join('');
-  return [
-    req.method.toUpperCase(),
-    canonicalUri(path),
-    canonicalQuery(query, presigned),
-    canonicalHeaders,
-    signedHeaders.join(';'),
-    payloadHash,
-  ].join('\n');
+  return [req.method.toUpperCase(), canonicalUri(path), canonicalQuery(query, presigned), canonicalHeaders, signedHeaders.join(';'), payloadHash].join('\n');
 }
 
 export function stringToSign(amzDate: string, scope: string, canonical: string): string {
@@ -160,7 +148,10 @@ export function parseAmzDate(s: string): number | undefined {
 }
 
 export function formatAmzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** Find SigV4 auth in the Authorization header or the query string, and check its form (not the signature). */
@@ -261,7 +252,10 @@ export function parseSigV4(req: ReceivedRequest): AuthParse {
       region,
       service,
       terminator,
-      signedHeaders: signedHeaders!.split(';').map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0),
+      signedHeaders: signedHeaders!
+        .split(';')
+        .map((h) => h.trim().toLowerCase())
+        .filter((h) => h.length > 0),
       signature: signature!.toLowerCase(),
       amzDate: amzDate!,
       time,
@@ -311,8 +305,7 @@ export function verifySigV4(req: ReceivedRequest, auth: SigV4Auth, secret: strin
   const declared = headers.get('x-amz-content-sha256');
   // The payload hash is always recomputed from the body (a tampered body must fail); UNSIGNED-PAYLOAD only when declared,
   // or, for presigned URLs, as the SDKs' default.
-  const candidates =
-    declared === UNSIGNED_PAYLOAD ? [UNSIGNED_PAYLOAD] : auth.presigned ? [bodyHash, UNSIGNED_PAYLOAD] : [bodyHash];
+  const candidates = declared === UNSIGNED_PAYLOAD ? [UNSIGNED_PAYLOAD] : auth.presigned ? [bodyHash, UNSIGNED_PAYLOAD] : [bodyHash];
   const key = signingKey(secret, auth.scopeDate, auth.region, auth.service);
   const scope = `${auth.scopeDate}/${auth.region}/${auth.service}/${auth.terminator}`;
   let first: { canonicalRequest: string; stringToSign: string } | undefined;

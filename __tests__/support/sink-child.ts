@@ -4,7 +4,7 @@
  * as the runner does and check each line against what the sink promises.
  */
 import { readFileSync } from 'node:fs';
-import * as core from '../../src/runner.js';
+import * as core from '../../src/base/runner.js';
 
 const [file, mode] = process.argv.slice(2);
 const values = JSON.parse(readFileSync(file!, 'utf8')) as string[];

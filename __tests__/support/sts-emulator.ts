@@ -185,8 +185,7 @@ const MSG_EXPIRED_TOKEN = 'The security token included in the request is expired
 const MSG_BAD_SIGNATURE =
   'The request signature we calculated does not match the signature you provided. ' +
   'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
-export const MSG_CHAINING_LIMIT =
-  'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.';
+export const MSG_CHAINING_LIMIT = 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.';
 export const MSG_MAX_SESSION = 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.';
 const MSG_WEB_IDENTITY_DENIED = 'Not authorized to perform sts:AssumeRoleWithWebIdentity';
 const MSG_NO_VERIFICATION_KEY =
@@ -224,8 +223,7 @@ export const isoSeconds = (ms: number): string => new Date(ms).toISOString().rep
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const randomFrom = (alphabet: string, n: number): string =>
-  [...randomBytes(n)].map((b) => alphabet[b % alphabet.length]).join('');
+const randomFrom = (alphabet: string, n: number): string => [...randomBytes(n)].map((b) => alphabet[b % alphabet.length]).join('');
 /** Deterministic IAM unique id: prefix + 17 chars of base32 over the ARN. */
 function uniqueId(prefix: string, arn: string): string {
   const h = createHash('sha256').update(arn).digest();
@@ -279,7 +277,10 @@ const normIssuer = (iss: string): string => iss.replace(/^https?:\/\//i, '').rep
 
 /** IAM StringLike: `*` any run, `?` one character, everything else literal. */
 export function globMatch(pattern: string, value: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[\\s\\S]*')
+    .replace(/\?/g, '[\\s\\S]');
   return new RegExp(`^${re}$`).test(value);
 }
 
@@ -311,9 +312,7 @@ function getJson(url: string, timeoutMs = 3000): Promise<unknown> {
 class Validator {
   readonly errors: string[] = [];
   private fail(member: string, value: string | null, rule: string): void {
-    this.errors.push(
-      `Value ${value === null ? 'null' : `'${value}'`} at '${member}' failed to satisfy constraint: Member must ${rule}`,
-    );
+    this.errors.push(`Value ${value === null ? 'null' : `'${value}'`} at '${member}' failed to satisfy constraint: Member must ${rule}`);
   }
   required(member: string, v: string | undefined): v is string {
     if (v === undefined) this.fail(member, null, 'not be null');
@@ -393,10 +392,26 @@ function tagList(params: Params): { index: number; key: string | undefined; valu
 
 const ALLOWED: Readonly<Record<string, { names: string[]; patterns: RegExp[] }>> = {
   AssumeRole: {
-    names: ['RoleArn', 'RoleSessionName', 'DurationSeconds', 'ExternalId', 'Policy', 'SourceIdentity', 'SerialNumber',
-      'TokenCode', 'PolicyArns', 'Tags', 'TransitiveTagKeys', 'ProvidedContexts'],
-    patterns: [/^PolicyArns\.member\.\d+\.arn$/, /^Tags\.member\.\d+\.(Key|Value)$/, /^TransitiveTagKeys\.member\.\d+$/,
-      /^ProvidedContexts\.member\.\d+\.(ProviderArn|ContextAssertion)$/],
+    names: [
+      'RoleArn',
+      'RoleSessionName',
+      'DurationSeconds',
+      'ExternalId',
+      'Policy',
+      'SourceIdentity',
+      'SerialNumber',
+      'TokenCode',
+      'PolicyArns',
+      'Tags',
+      'TransitiveTagKeys',
+      'ProvidedContexts',
+    ],
+    patterns: [
+      /^PolicyArns\.member\.\d+\.arn$/,
+      /^Tags\.member\.\d+\.(Key|Value)$/,
+      /^TransitiveTagKeys\.member\.\d+$/,
+      /^ProvidedContexts\.member\.\d+\.(ProviderArn|ContextAssertion)$/,
+    ],
   },
   AssumeRoleWithWebIdentity: {
     names: ['RoleArn', 'RoleSessionName', 'WebIdentityToken', 'ProviderId', 'Policy', 'DurationSeconds', 'PolicyArns'],
@@ -494,10 +509,7 @@ export async function startStsEmulator(opts: StsEmulatorOptions): Promise<StsEmu
   let url = '';
 
   const knownIssuers = (): Set<string> =>
-    new Set([
-      ...(world.oidcProviders ?? []).map((p) => normIssuer(p.issuer)),
-      ...world.roles.flatMap((r) => oidcTrusts(r).map((o) => normIssuer(o.issuer))),
-    ]);
+    new Set([...(world.oidcProviders ?? []).map((p) => normIssuer(p.issuer)), ...world.roles.flatMap((r) => oidcTrusts(r).map((o) => normIssuer(o.issuer)))]);
 
   function lookupKey(accessKeyId: string): Principal | undefined {
     const s = issued.get(accessKeyId);
@@ -588,7 +600,11 @@ export async function startStsEmulator(opts: StsEmulatorOptions): Promise<StsEmu
     // Of the signers' clocks, the one nearest the request's time judges its skew.
     const real = (opts.signerClocks?.() ?? [Date.now()]).reduce((best, c) => (Math.abs(c - auth.time) < Math.abs(best - auth.time) ? c : best));
     const skew = 15 * 60 * 1000;
-    const fmt = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const fmt = (ms: number): string =>
+      new Date(ms)
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
     if (auth.presigned && auth.expiresSeconds !== undefined && real > auth.time + auth.expiresSeconds * 1000) {
       throw new StsError(
         'SignatureDoesNotMatch',
@@ -596,10 +612,7 @@ export async function startStsEmulator(opts: StsEmulatorOptions): Promise<StsEmu
       );
     }
     if (auth.time < real - skew) {
-      throw new StsError(
-        'SignatureDoesNotMatch',
-        `Signature expired: ${auth.amzDate} is now earlier than ${fmt(real - skew)} (${fmt(real)} - 15 min.)`,
-      );
+      throw new StsError('SignatureDoesNotMatch', `Signature expired: ${auth.amzDate} is now earlier than ${fmt(real - skew)} (${fmt(real)} - 15 min.)`);
     }
     if (auth.time > real + skew) {
       throw new StsError(
@@ -714,7 +727,8 @@ export async function startStsEmulator(opts: StsEmulatorOptions): Promise<StsEmu
     v.string('tokenCode', tokenCode, 6, 6, P_TOKEN_CODE);
     const { policy, policyArns } = validatePolicies(v, params);
     const rawTags = tagList(params);
-    if (rawTags.length > 50) v.custom(`Value '[${rawTags.length} tags]' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50`);
+    if (rawTags.length > 50)
+      v.custom(`Value '[${rawTags.length} tags]' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50`);
     rawTags.forEach((t, i) => {
       const at = `tags.${i + 1}.member`;
       if (v.required(`${at}.key`, t.key)) v.string(`${at}.key`, t.key, 1, 128, P_TAG_KEY);
@@ -737,8 +751,7 @@ export async function startStsEmulator(opts: StsEmulatorOptions): Promise<StsEmu
       if (serial !== role.mfa.serialNumber) {
         throw new StsError(
           'AccessDenied',
-          'MultiFactorAuthentication failed, unable to validate MFA code. ' +
-            'Please verify your MFA serial number is valid and associated with this user.',
+          'MultiFactorAuthentication failed, unable to validate MFA code. ' + 'Please verify your MFA serial number is valid and associated with this user.',
         );
       }
       const secret = role.mfa.totpSecret;
@@ -849,10 +862,7 @@ export async function startStsEmulator(opts: StsEmulatorOptions): Promise<StsEmu
     const nowSec = Math.floor(now() / 1000);
     const leeway = 300;
     if (typeof claims.exp !== 'number' || nowSec >= claims.exp) {
-      throw new StsError(
-        'ExpiredTokenException',
-        `Token expired: current date/time ${nowSec} must be before the expiration date/time ${String(claims.exp)}`,
-      );
+      throw new StsError('ExpiredTokenException', `Token expired: current date/time ${nowSec} must be before the expiration date/time ${String(claims.exp)}`);
     }
     if (typeof claims.nbf === 'number' && claims.nbf > nowSec + leeway) {
       throw new StsError('InvalidIdentityToken', `Token is not yet valid: current date/time ${nowSec} is before nbf ${claims.nbf}`);
@@ -882,9 +892,7 @@ export async function startStsEmulator(opts: StsEmulatorOptions): Promise<StsEmu
     const auds = (Array.isArray(claims.aud) ? claims.aud : [claims.aud]).filter((a): a is string => typeof a === 'string');
     const role = rolesByArn.get(roleArn!);
     const trust = role
-      ? oidcTrusts(role).find(
-          (o) => normIssuer(o.issuer) === normIssuer(iss) && auds.includes(o.audience) && globMatch(o.subject, sub),
-        )
+      ? oidcTrusts(role).find((o) => normIssuer(o.issuer) === normIssuer(iss) && auds.includes(o.audience) && globMatch(o.subject, sub))
       : undefined;
     if (!role || !trust) throw new StsError('AccessDenied', MSG_WEB_IDENTITY_DENIED);
     const durationSeconds = checkDuration(duration, role, false);
@@ -1180,8 +1188,8 @@ export async function startStsEmulator(opts: StsEmulatorOptions): Promise<StsEmu
       return `${url}/container-credentials/${encodeURIComponent(userAccessKeyId)}`;
     },
     close: () => {
-        for (const t of timers) clearTimeout(t);
-        return loopback.close();
-      },
+      for (const t of timers) clearTimeout(t);
+      return loopback.close();
+    },
   };
 }

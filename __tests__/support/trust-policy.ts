@@ -140,8 +140,7 @@ export function expandTrustPolicies(raw: unknown, baseDir: string, opts: TrustPo
       throw new Error(`${at}: give trust/externalId/allowTagSession or a trust policy, not both`);
     }
     try {
-      const doc: unknown =
-        trustPolicyFile !== undefined ? JSON.parse(readFileSync(resolve(baseDir, String(trustPolicyFile)), 'utf8')) : trustPolicy;
+      const doc: unknown = trustPolicyFile !== undefined ? JSON.parse(readFileSync(resolve(baseDir, String(trustPolicyFile)), 'utf8')) : trustPolicy;
       return { ...rest, ...trustFromPolicy(doc, opts) };
     } catch (e) {
       throw new Error(`${at}: ${(e as Error).message}`);

@@ -48,8 +48,7 @@ export interface Vector {
   };
 }
 
-export const VECTORS_FILE: string =
-  process.env['PROFILE_VECTORS'] ?? join(import.meta.dirname, '..', 'fixtures', 'profile-vectors.json');
+export const VECTORS_FILE: string = process.env['PROFILE_VECTORS'] ?? join(import.meta.dirname, '..', 'fixtures', 'profile-vectors.json');
 
 export function loadVectors(): Vector[] {
   if (!existsSync(VECTORS_FILE)) throw new Error(`profile-vectors.json not found at ${VECTORS_FILE}`);
@@ -299,7 +298,15 @@ export function writeCaseFiles(dir: string, files: { config?: string; credential
     `#!/bin/sh\ncat <<'EOF'\n${JSON.stringify({ Version: 1, AccessKeyId: PROCESS_CREDENTIALS.accessKeyId, SecretAccessKey: PROCESS_CREDENTIALS.secretAccessKey, SessionToken: PROCESS_CREDENTIALS.sessionToken, Expiration: '2099-01-01T00:00:00Z' })}\nEOF\n`,
   );
   chmodSync(processScript, 0o755);
-  return { dir, config, ...(credentials !== undefined ? { credentials } : {}), tokenFile, processScript, missingFile: placeholders['${MISSING_FILE}']!, placeholders };
+  return {
+    dir,
+    config,
+    ...(credentials !== undefined ? { credentials } : {}),
+    tokenFile,
+    processScript,
+    missingFile: placeholders['${MISSING_FILE}']!,
+    placeholders,
+  };
 }
 
 export function fillPlaceholders(text: string, values: Readonly<Record<string, string>>): string {

@@ -185,7 +185,7 @@ export function validateWorld(w: unknown): string[] {
     const at = `roles[${i}]`;
     if (!isObj(r)) return void out.push(`${at}: must be an object`);
     const arn = isStr(r.arn) ? parseArn(r.arn) : undefined;
-    if (!arn || arn.service !== 'iam' || !arn.resource.startsWith('role/')) {
+    if (arn?.service !== 'iam' || !arn.resource.startsWith('role/')) {
       out.push(`${at}.arn: not a role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME)`);
     } else if (roleArns.has(r.arn as string)) out.push(`${at}.arn: duplicate`);
     else roleArns.add(r.arn as string);

@@ -20,7 +20,7 @@
  *
  * Deliberate difference: a leading UTF-8 byte-order mark is ignored (Python would fail on it).
  */
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../base/errors.js';
 
 /** One value as read from a file. */
 export interface IniValue {

@@ -3,7 +3,7 @@
  * (profile-semantics.md §1.1): which sections are profiles, which of two sections for one profile
  * wins, and how the credentials file is layered over the config file. Pure.
  */
-import type { Origin } from '../plan/types.js';
+import type { Origin } from '../base/types.js';
 import { shlexSplit, type IniDocument, type IniSection } from './configparser.js';
 
 /** One setting, with the file and line it was read from. */
@@ -104,10 +104,7 @@ export function buildProfileMap(config?: ParsedFile, credentials?: ParsedFile): 
   for (const name of new Set([...fromConfig.keys(), ...fromCredentials.keys()])) {
     const configSection = fromConfig.get(name);
     const credentialsSection = fromCredentials.get(name);
-    const settings = new Map<string, Setting>([
-      ...(configSection?.settings ?? []),
-      ...(credentialsSection?.settings ?? []),
-    ]);
+    const settings = new Map<string, Setting>([...(configSection?.settings ?? []), ...(credentialsSection?.settings ?? [])]);
     const origin = (configSection ?? credentialsSection)?.origin ?? { where: '', profile: name };
     profiles.set(name, {
       name,

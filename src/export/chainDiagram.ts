@@ -9,8 +9,8 @@
  * a link, a Markdown string or the surrounding code fence. Node IDs are generated (`n0`, `n1`, …), never taken
  * from input. The only markup in a label is the `<br/>` this module puts between its own lines.
  */
-import type { Plan, Source, Target } from '../plan/types.js';
-import type { TargetOutcome } from '../sts/execute.js';
+import type { Plan, Source, Target } from '../base/types.js';
+import type { TargetOutcome } from '../run/execute.js';
 
 /** Fan-outs wider than this under one node are drawn as one group node (failures are still drawn one by one). */
 export const MAX_CHILDREN = 12;

@@ -2,9 +2,9 @@
  * Job environment for later steps: credentials, region, optional AWS_PROFILE and profile file paths.
  * Planned first (nothing written), applied last: the export is a transaction (see index.ts).
  */
-import * as core from '../runner.js';
+import * as core from '../base/runner.js';
 import { createHash } from 'node:crypto';
-import type { AwsCredentials } from '../plan/types.js';
+import type { AwsCredentials } from '../base/types.js';
 
 export const CREDENTIAL_VARS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
 export const RESTORABLE_VARS = ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE'] as const;

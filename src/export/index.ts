@@ -9,19 +9,19 @@
  *     to their size before the step wrote to them) and is then reported as the step's failure.
  * The job summary is written after the transaction: it is a courtesy that may fail on its own.
  */
-import * as core from '../runner.js';
+import * as core from '../base/runner.js';
 import { truncateSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../base/errors.js';
 import type { Settings } from '../settings/settings.js';
-import type { TargetOutcome, TargetSuccess } from '../sts/execute.js';
-import { saveCleanupState, serializeManifest } from '../state.js';
+import type { TargetOutcome, TargetSuccess } from '../run/execute.js';
+import { saveCleanupState, serializeManifest } from './state.js';
 import { EnvExport, MANAGED_VARS } from './env.js';
 import { identityOutputs, profilesJson } from './outputs.js';
 import { defaultProfilePaths, writeProfilesUndoable, type ProfileEntry, type WrittenProfiles } from './profileFiles.js';
 import { validateEntries } from './profilePaths.js';
-import { createPrivateDir, removePrivateDir, writeManifest } from './privateDir.js';
+import { createPrivateDir, removePrivateDir, writeManifest } from '../base/privateDir.js';
 import { resultsMarkdown } from './summary.js';
 import { writeJobSummary } from './jobSummary.js';
 import type { RefreshPlan } from '../refresh/refreshPlan.js';
@@ -70,7 +70,8 @@ export async function exportResults(outcomes: readonly TargetOutcome[], ctx: Exp
     }
     throw err;
   }
-  if (written) core.info(`Wrote ${written.profiles.length} ${ctx.refresh ? 'refreshing ' : ''}profile(s) to ${written.credentialsFile} and ${written.configFile}`);
+  if (written)
+    core.info(`Wrote ${written.profiles.length} ${ctx.refresh ? 'refreshing ' : ''}profile(s) to ${written.credentialsFile} and ${written.configFile}`);
   if (prepared.summary !== undefined) writeJobSummary(prepared.summary);
 }
 
@@ -118,7 +119,11 @@ async function commit(p: Prepared, ctx: ExportContext, undo: Array<() => Promise
 
   let entries = p.entries;
   if (ctx.refresh && p.paths) {
-    const refresh = await installRefresh(ctx.refresh, p.results.map((r) => ({ profile: r.target.name, credentials: r.credentials })), dir);
+    const refresh = await installRefresh(
+      ctx.refresh,
+      p.results.map((r) => ({ profile: r.target.name, credentials: r.credentials })),
+      dir,
+    );
     entries = entries.map((e) => ({ ...e, credentials: { credentialProcess: refresh.commandFor(e.name) } }));
     await hook('refresh');
   }

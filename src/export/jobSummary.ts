@@ -1,5 +1,5 @@
 /** The job summary is a courtesy: a runner without a writable summary file must not fail the step. */
-import * as core from '../runner.js';
+import * as core from '../base/runner.js';
 
 export function writeJobSummary(markdown: string): void {
   try {

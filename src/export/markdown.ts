@@ -5,7 +5,7 @@
  * literal text it is: no link, image, HTML element, emphasis, code span, math, heading or table cell
  * can come out of it, and no line break either.
  */
-import { inert } from '../inert.js';
+import { inert } from '../base/inert.js';
 
 /**
  * - `& < >` become entities: no HTML element, entity or `<url>` autolink;

@@ -2,9 +2,9 @@
  * Step outputs: identity, expiry and a secret-free description of the chain and profiles. Computed
  * first (every value that can fail to format fails here, before anything is written), set last.
  */
-import * as core from '../runner.js';
-import { UserError } from '../errors.js';
-import type { TargetSuccess } from '../sts/execute.js';
+import * as core from '../base/runner.js';
+import { UserError } from '../base/errors.js';
+import type { TargetSuccess } from '../run/execute.js';
 
 /** An expiration as ISO 8601, or a one-line error naming the target when it is not a real date. */
 function iso(expiration: Date | undefined, target: string): string | undefined {

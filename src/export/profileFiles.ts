@@ -22,11 +22,11 @@
  *   byte by the step that made it (`writeProfilesUndoable`).
  */
 import { resolve, dirname } from 'node:path';
-import { UserError } from '../errors.js';
-import { acquireLock, errCode, type HeldLock, type LockOptions } from './fileLock.js';
+import { UserError } from '../base/errors.js';
+import { acquireLock, errCode, type HeldLock, type LockOptions } from '../base/fileLock.js';
 import type { IniFileKind } from './iniSections.js';
 import { pyStrip } from '../config/configparser.js';
-import { checkDir, commitChanges, ensureDir, fsError, removeEmptyDirs, type FileChange } from './safeFiles.js';
+import { checkDir, commitChanges, ensureDir, fsError, removeEmptyDirs, type FileChange } from '../base/safeFiles.js';
 import { validateEntries, type ProfileEntry, type ProfileFilePaths } from './profilePaths.js';
 import { conflictError, planRemove, planWrite, readState, type FileState, type WrittenSection } from './profileText.js';
 
@@ -84,12 +84,7 @@ async function releaseAll(held: readonly HeldLock[]): Promise<void> {
 }
 
 /** Lock `files` (creating their directories when `createdDirs` is given), run `fn`, unlock. */
-async function underLocks<T>(
-  files: readonly string[],
-  opts: LockOptions | undefined,
-  createdDirs: string[] | undefined,
-  fn: () => Promise<T>,
-): Promise<T> {
+async function underLocks<T>(files: readonly string[], opts: LockOptions | undefined, createdDirs: string[] | undefined, fn: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     if (createdDirs) for (const dir of new Set(files.map((f) => dirname(f)))) await ensureDir(dir, createdDirs);
     let held: HeldLock[];
@@ -125,11 +120,7 @@ export async function writeProfiles(paths: ProfileFilePaths, entries: readonly P
   return (await writeProfilesUndoable(paths, entries, opts)).written;
 }
 
-export async function writeProfilesUndoable(
-  paths: ProfileFilePaths,
-  entries: readonly ProfileEntry[],
-  opts: WriteOptions,
-): Promise<UndoableWrite> {
+export async function writeProfilesUndoable(paths: ProfileFilePaths, entries: readonly ProfileEntry[], opts: WriteOptions): Promise<UndoableWrite> {
   const credentialsFile = resolve(paths.credentialsFile);
   const configFile = resolve(paths.configFile);
   if (credentialsFile === configFile) {
@@ -257,7 +248,8 @@ export async function removeProfiles(written: WrittenProfiles, opts: { readonly 
       } catch (e) {
         // A directory removed by someone else between the check and the lock: look again.
         if (e instanceof DirectoryGone && attempt < 5) continue;
-        if (e instanceof DirectoryGone) throw new UserError(`Cannot remove AWS profiles: the directory of ${written.credentialsFile} or ${written.configFile} keeps disappearing.`);
+        if (e instanceof DirectoryGone)
+          throw new UserError(`Cannot remove AWS profiles: the directory of ${written.credentialsFile} or ${written.configFile} keeps disappearing.`);
         throw e;
       }
     }

@@ -4,9 +4,9 @@
  * Pure: no I/O.
  */
 import { resolve, join } from 'node:path';
-import { UserError } from '../errors.js';
-import type { AwsCredentials } from '../plan/types.js';
-import { profileNameProblem } from '../plan/profileNames.js';
+import { UserError } from '../base/errors.js';
+import type { AwsCredentials } from '../base/types.js';
+import { profileNameProblem } from '../config/profileName.js';
 
 /** A command the SDKs run for credentials (the config profile's `credential_process`). */
 export interface CredentialProcess {
@@ -47,8 +47,7 @@ function expandUser(p: string, home: string): string {
  * empty value counts as unset), else `~/.aws/credentials` and `~/.aws/config`. Absolute paths.
  */
 export function defaultProfilePaths(env: NodeJS.ProcessEnv, home: string): ProfileFilePaths {
-  const pick = (value: string | undefined, fallback: string): string =>
-    resolve(value ? expandUser(expandVars(value, env), home) : fallback);
+  const pick = (value: string | undefined, fallback: string): string => resolve(value ? expandUser(expandVars(value, env), home) : fallback);
   return {
     credentialsFile: pick(env.AWS_SHARED_CREDENTIALS_FILE, join(home, '.aws', 'credentials')),
     configFile: pick(env.AWS_CONFIG_FILE, join(home, '.aws', 'config')),
@@ -93,4 +92,3 @@ export function validateEntries(entries: readonly ProfileEntry[]): void {
     checkValue(e.region, 'region', e.name, false);
   }
 }
-

@@ -7,11 +7,11 @@
  */
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../base/errors.js';
 import { pyStrip } from '../config/configparser.js';
 import { detectNewline, headerFor, joinLines, parseIni, profileOfSection, splitLines, type IniFileKind, type Line, type ParsedIni } from './iniSections.js';
 import { isProcess, type ProfileEntry } from './profilePaths.js';
-import { checkDir, readRegularFile } from './safeFiles.js';
+import { checkDir, readRegularFile } from '../base/safeFiles.js';
 
 export const FILE_LABEL: Record<IniFileKind, string> = {
   credentials: 'shared credentials file',
@@ -131,7 +131,6 @@ export interface WritePlan {
   readonly sections: WrittenSection[];
 }
 
-
 /**
  * A file that is not an AWS INI file (text before the first section, a line that is neither an option,
  * a header nor a comment, a NUL byte) is refused, never appended to: botocore could not read it either,
@@ -141,14 +140,22 @@ function checkIni(path: string, { lines, kinds }: ParsedIni): void {
   for (const [i, kind] of kinds.entries()) {
     const nul = lines[i]?.text.includes('\0');
     if (kind !== 'preamble' && kind !== 'invalid' && !nul) continue;
-    const why = nul ? 'a NUL byte' : kind === 'preamble' ? 'text before the first [section] header' : 'neither "name = value", a [section] header nor a comment';
-    throw new UserError(`Refusing to write AWS profiles to ${path}: line ${i + 1} is not valid in an AWS INI file (${why}). Fix the file or choose another one.`);
+    const why = nul
+      ? 'a NUL byte'
+      : kind === 'preamble'
+        ? 'text before the first [section] header'
+        : 'neither "name = value", a [section] header nor a comment';
+    throw new UserError(
+      `Refusing to write AWS profiles to ${path}: line ${i + 1} is not valid in an AWS INI file (${why}). Fix the file or choose another one.`,
+    );
   }
 }
 
 /** The SHA-256 of lines of text as the file holds them (encoded, joined by LF). */
 export function sectionHash(codec: Codec, texts: readonly string[]): string {
-  return createHash('sha256').update(codec.encode(texts.join('\n'))).digest('hex');
+  return createHash('sha256')
+    .update(codec.encode(texts.join('\n')))
+    .digest('hex');
 }
 /** Lines `from..to` of `lines`, every line but the file's last terminated. */
 function span(lines: readonly Line[], from: number, to: number, nl: string): Line[] {
@@ -179,9 +186,7 @@ export function planWrite(state: FileState, entries: readonly ProfileEntry[], ov
 
   for (const entry of entries) {
     const block = blockFor(entry, kind).map((t) => codec.lift(t));
-    const matches = parsed.sections
-      .map((s, i) => ({ s, i }))
-      .filter(({ s }) => profileOfSection(s.name, kind) === codec.lift(entry.name));
+    const matches = parsed.sections.map((s, i) => ({ s, i })).filter(({ s }) => profileOfSection(s.name, kind) === codec.lift(entry.name));
     const first = matches[0];
     if (!first) {
       appended.push(entry);
@@ -267,7 +272,10 @@ export function planRemove(state: FileState, records: readonly WrittenSection[])
       (s, i) =>
         !used.has(i) &&
         profileOfSection(s.name, kind) === codec.lift(record.profile) &&
-        sectionHash(codec, lines.slice(s.header, s.bodyEnd + 1).map((l) => l.text)) === record.sha256,
+        sectionHash(
+          codec,
+          lines.slice(s.header, s.bodyEnd + 1).map((l) => l.text),
+        ) === record.sha256,
     );
     const s = parsed.sections[found];
     if (!s) {
@@ -279,7 +287,10 @@ export function planRemove(state: FileState, records: readonly WrittenSection[])
     if (record.replaced !== undefined) {
       const back = splitLines(codec.decode(Buffer.from(record.replaced, 'base64')));
       const lastEol = lines[s.bodyEnd]?.eol ?? '';
-      restoreAt.set(s.header, back.map((l, j) => (j === back.length - 1 ? { text: l.text, eol: lastEol } : l)));
+      restoreAt.set(
+        s.header,
+        back.map((l, j) => (j === back.length - 1 ? { text: l.text, eol: lastEol } : l)),
+      );
       continue;
     }
     let prev = s.header - 1;
@@ -312,13 +323,10 @@ export function planRemove(state: FileState, records: readonly WrittenSection[])
 }
 
 export function conflictError(conflicts: readonly Conflict[]): UserError {
-  const list = conflicts
-    .map((c) => `profile '${c.profile}' in the ${FILE_LABEL[c.state.kind]} ${c.state.path} (line ${c.line})`)
-    .join('; ');
+  const list = conflicts.map((c) => `profile '${c.profile}' in the ${FILE_LABEL[c.state.kind]} ${c.state.path} (line ${c.line})`).join('; ');
   const many = conflicts.length > 1;
   return new UserError(
     `Refusing to replace existing AWS ${many ? 'profiles' : 'profile'}: ${list}. ` +
       `Choose another profile name, or set the input overwrite-profiles: true to replace ${many ? 'them' : 'it'}. Nothing was written.`,
   );
 }
-

@@ -2,9 +2,9 @@
  * Job summary and dry-run plan as Markdown: hops, roles, session names, accounts, expiry. No secrets.
  * Every value is escaped by `mdText` (markdown.ts): it renders, and prints, as the literal text it is.
  */
-import type { Plan, Target } from '../plan/types.js';
-import type { TargetOutcome } from '../sts/execute.js';
-import { redactAccounts } from '../runner.js';
+import type { Plan, Target } from '../base/types.js';
+import type { TargetOutcome } from '../run/execute.js';
+import { redactAccounts } from '../base/runner.js';
 import { mdText } from './markdown.js';
 import { mermaidText, outcomesDiagram, planDiagram } from './chainDiagram.js';
 
@@ -43,13 +43,28 @@ export function resultsMarkdown(outcomes: readonly TargetOutcome[], maskAccount:
 }
 
 export function planMarkdown(plan: Plan): string {
-  const parts = ['## aws-assume-chain plan (dry run: no STS call made)', '', `Region: ${cell(plan.region)}${plan.stsEndpoint ? `, endpoint ${cell(plan.stsEndpoint)}` : ''}`, ''];
+  const parts = [
+    '## aws-assume-chain plan (dry run: no STS call made)',
+    '',
+    `Region: ${cell(plan.region)}${plan.stsEndpoint ? `, endpoint ${cell(plan.stsEndpoint)}` : ''}`,
+    '',
+  ];
   for (const target of plan.targets) {
     const endpoint = target.stsEndpoint ?? plan.stsEndpoint;
     // Every target's endpoint: a second profile's endpoint_url is where its token would go.
     const where = endpoint ? cell(endpoint) : "default (AWS_ENDPOINT_URL_STS if set, else the region's)";
-    parts.push(`### ${cell(target.name)}`, '', `Source: ${describeSource(target)}`, '', `STS endpoint: ${where}${target.region ? `, region ${cell(target.region)}` : ''}`, '');
-    parts.push('| hop | action | role | session name | duration | external ID | tags | MFA | from |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    parts.push(
+      `### ${cell(target.name)}`,
+      '',
+      `Source: ${describeSource(target)}`,
+      '',
+      `STS endpoint: ${where}${target.region ? `, region ${cell(target.region)}` : ''}`,
+      '',
+    );
+    parts.push(
+      '| hop | action | role | session name | duration | external ID | tags | MFA | from |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
     target.chain.hops.forEach((h, i) => {
       const from = h.origin.line === undefined ? h.origin.where : `${h.origin.where}:${h.origin.line}`;
       parts.push(

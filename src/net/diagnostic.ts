@@ -64,7 +64,10 @@ export function redact(text: string, opts: RedactOptions = {}): string {
  */
 export function diagnostic(text: string, opts: RedactOptions & { tail?: boolean; max?: number } = {}): string {
   const max = opts.max ?? DIAGNOSTIC_CHARS;
-  const flat = redact(text, opts).replace(/[ \t\r\n]+/g, ' ').trim().replace(UNSAFE, escapeChar);
+  const flat = redact(text, opts)
+    .replace(/[ \t\r\n]+/g, ' ')
+    .trim()
+    .replace(UNSAFE, escapeChar);
   if (flat.length <= max) return flat;
   return opts.tail ? `…${flat.slice(-max)}` : `${flat.slice(0, max)}…`;
 }

@@ -5,15 +5,15 @@
 import { existsSync } from 'node:fs';
 import { PROFILE_FILE_CAP, readBoundedFile } from '../config/boundedFile.js';
 import { isAbsolute, join } from 'node:path';
-import { ConfigError, InputError } from '../errors.js';
+import { ConfigError, InputError } from '../base/errors.js';
 import { parseConfigText } from '../config/configparser.js';
 import { buildProfileMap, type ParsedFile, type ProfileMap } from '../config/profiles.js';
 import { canMintGithubToken, type Settings } from '../settings/settings.js';
 import { checkRegion } from './buildInputPlan.js';
 import { defaultSessionName, type GithubContext } from './github.js';
 import { PreflightError, resolveProfileChain, type ResolveContext, type ResolvedProfile } from './resolveProfileChain.js';
-import { regionProblem, sessionNameProblem } from './constraints.js';
-import type { Plan, Target } from './types.js';
+import { regionProblem, sessionNameProblem } from '../base/constraints.js';
+import type { Plan, Target } from '../base/types.js';
 
 export async function buildConfigPlan(settings: Settings, github: GithubContext, env: NodeJS.ProcessEnv): Promise<Plan> {
   if (settings.mode.kind !== 'config') throw new Error('buildConfigPlan needs config mode');

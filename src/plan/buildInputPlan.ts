@@ -2,7 +2,7 @@
  * Input mode: Settings (role-to-assume / role-chain / fan-out-roles and the hop inputs) → Plan.
  * Pure: every STS constraint is checked here, before any network call.
  */
-import { InputError, UserError } from '../errors.js';
+import { InputError, UserError } from '../base/errors.js';
 import type { HopDefaults, Settings, SourceChoice } from '../settings/settings.js';
 import type { HopSpec } from '../settings/roleChain.js';
 import {
@@ -22,10 +22,10 @@ import {
   sessionNameProblem,
   sourceIdentityProblem,
   tagProblem,
-} from './constraints.js';
+} from '../base/constraints.js';
 import { DEFAULT_TAG_KEYS, defaultSessionName, defaultSessionTags, type GithubContext } from './github.js';
-import type { Chain, Hop, MfaCode, Plan, SessionTag, Source, Target } from './types.js';
-import { renderProfileName } from './profileNames.js';
+import type { Chain, Hop, MfaCode, Plan, SessionTag, Source, Target } from '../base/types.js';
+import { renderProfileName } from '../config/profileName.js';
 
 export function buildInputPlan(settings: Settings, github: GithubContext): Plan {
   if (settings.mode.kind !== 'inputs') throw new Error('buildInputPlan needs input mode');
@@ -41,9 +41,7 @@ export function buildInputPlan(settings: Settings, github: GithubContext): Plan 
     tags: settings.hopDefaults.skipTagging ? [] : [...defaultSessionTags(github), ...settings.hopDefaults.customTags],
   };
   const chains: Chain[] =
-    fanOutRoles.length === 0
-      ? [buildChain(source, specs, context)]
-      : fanOutRoles.map((member) => buildChain(source, [...specs, member], context));
+    fanOutRoles.length === 0 ? [buildChain(source, specs, context)] : fanOutRoles.map((member) => buildChain(source, [...specs, member], context));
   const targets: Target[] = chains.map((chain, index) => ({
     name: targetName(settings, chain, index),
     chain,

@@ -1,6 +1,6 @@
 /** The GitHub context the plan needs (default session name and session tags), read from the runner's env. */
-import { sanitizeTagValue } from './constraints.js';
-import type { SessionTag } from './types.js';
+import { sanitizeTagValue } from '../base/constraints.js';
+import type { SessionTag } from '../base/types.js';
 
 export interface GithubContext {
   readonly repository?: string;

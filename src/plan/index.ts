@@ -1,11 +1,11 @@
 /** Settings → Plan, in input mode or config-profile mode; every profile name to be written is checked here. */
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 import type { Settings } from '../settings/settings.js';
 import { buildConfigPlan } from './buildConfigPlan.js';
 import { buildInputPlan } from './buildInputPlan.js';
 import { githubContextFromEnv } from './github.js';
-import { checkTargetNames, profileNameProblem } from './profileNames.js';
-import type { Plan } from './types.js';
+import { checkTargetNames, profileNameProblem } from '../config/profileName.js';
+import type { Plan } from '../base/types.js';
 
 export async function buildPlan(settings: Settings, env: NodeJS.ProcessEnv): Promise<Plan> {
   const github = githubContextFromEnv(env);

@@ -14,12 +14,12 @@
  *     (botocore's ParamValidationError), then the hop's "preflight" checks — limits STS enforces that
  *     botocore does not check. Preflight errors are `PreflightError`s and say so in their message.
  */
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../base/errors.js';
 import type { Profile, ProfileMap, Setting, SettingsSection } from '../config/profiles.js';
 import { pyStrip } from '../config/configparser.js';
-import type { Chain, Hop, MfaCode, Origin, Source } from './types.js';
+import type { Chain, Hop, MfaCode, Origin, Source } from '../base/types.js';
 import { gitPathProblem } from '../config/boundedFile.js';
-import { CHAINED_DURATION_MESSAGE, EXTERNAL_ID, SERIAL_NUMBER, SESSION_NAME, forbiddenCharProblem, parseRoleArn } from './constraints.js';
+import { CHAINED_DURATION_MESSAGE, EXTERNAL_ID, SERIAL_NUMBER, SESSION_NAME, forbiddenCharProblem, parseRoleArn } from '../base/constraints.js';
 
 export interface ResolveContext {
   /** RoleSessionName for hops whose profile sets none (botocore would use `botocore-session-<epoch>`). */
@@ -58,7 +58,6 @@ export class PreflightError extends ConfigError {
   }
 }
 
-
 /**
  * Most roles one chain may assume (source_profile links followed). Real chains are two to five deep;
  * botocore has no limit, but a deeper config is a mistake or an attack on the step's time and memory.
@@ -83,9 +82,7 @@ export function resolveProfileChain(profiles: ProfileMap, name: string, ctx: Res
     });
   }
   const graph = new ProfileGraph(profiles);
-  const plan = isAssumeRoleProfile(selected)
-    ? graph.assumeRole(selected, [name])
-    : (graph.profileCredentials(selected) ?? noCredentials(selected));
+  const plan = isAssumeRoleProfile(selected) ? graph.assumeRole(selected, [name]) : (graph.profileCredentials(selected) ?? noCredentials(selected));
 
   checkMfa(plan.hops, ctx);
   const source = finishSource(plan.source, ctx);
@@ -217,11 +214,7 @@ class ProfileGraph {
     const name = scalar(setting, 'source_profile', profile);
     const target = this.map.profiles.get(name);
     if (!target) {
-      throw new ConfigError(
-        'InvalidConfigError',
-        `The source_profile "${name}" referenced in the profile "${profile.name}" does not exist.`,
-        setting.origin,
-      );
+      throw new ConfigError('InvalidConfigError', `The source_profile "${name}" referenced in the profile "${profile.name}" does not exist.`, setting.origin);
     }
     // A profile may name itself only to use its own static keys.
     const loops = visited.includes(name) && (name !== profile.name || !hasStaticKeys(target));
@@ -323,7 +316,11 @@ function staticKeys(section: SettingsSection, provider: string): PlannedChain {
   }
   const token = settings.get('aws_security_token') ?? settings.get('aws_session_token');
   // Key text is never quoted in an error; a key with a line break could split a written profile file.
-  for (const [key, setting] of [['aws_access_key_id', keyId], ['aws_secret_access_key', secret], ['aws_session_token', token]] as const) {
+  for (const [key, setting] of [
+    ['aws_access_key_id', keyId],
+    ['aws_secret_access_key', secret],
+    ['aws_session_token', token],
+  ] as const) {
     if (setting) checkedText(setting.value, key, setting.origin, `profile "${setting.origin.profile ?? ''}"`);
   }
   const credentials = {
@@ -385,10 +382,7 @@ function finishSource(planned: PlannedSource, ctx: ResolveContext): Source {
 const REGION_PATTERN = /^(?![0-9]+$)(?!-)[a-zA-Z0-9-]{0,63}(?<!-)$/;
 
 /** Region and STS endpoint: from the selected profile only. */
-function clientSettings(
-  map: ProfileMap,
-  profile: Profile,
-): Pick<ResolvedProfile, 'region' | 'regionOrigin' | 'endpointUrl' | 'endpointOrigin'> {
+function clientSettings(map: ProfileMap, profile: Profile): Pick<ResolvedProfile, 'region' | 'regionOrigin' | 'endpointUrl' | 'endpointOrigin'> {
   const regionSetting = profile.settings.get('region');
   const region = regionSetting ? scalar(regionSetting, 'region', profile) : '';
   if (regionSetting && !REGION_PATTERN.test(region)) {

@@ -9,11 +9,11 @@
  * is still pending (a dead holder's lock is stale at once for the next caller).
  */
 import { dirname } from 'node:path';
-import * as core from '../runner.js';
-import { oneLine, UserError } from '../errors.js';
-import { acquireLock } from '../export/fileLock.js';
-import type { AwsCredentials } from '../plan/types.js';
-import { executePlan } from '../sts/execute.js';
+import * as core from '../base/runner.js';
+import { oneLine, UserError } from '../base/errors.js';
+import { acquireLock } from '../base/fileLock.js';
+import type { AwsCredentials } from '../base/types.js';
+import { executePlan } from '../run/execute.js';
 import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS, closeStsConnections } from '../sts/client.js';
 import { parseRefreshPlan, stillFresh, type RefreshPlan, type RefreshTarget } from './refreshPlan.js';
 import { proxyEnvFrom } from '../net/proxy.js';
@@ -55,13 +55,22 @@ export async function runCredentialProcess(args: readonly string[], env: NodeJS.
 
 /** One second after the deadline (so a pending request's own, more precise error wins), give up. */
 function overallDeadline(deadline: number, timeoutSeconds: number): NodeJS.Timeout {
-  return setTimeout(() => {
-    core.error(`timed out after ${timeoutSeconds} s (the step's action-timeout-s, at most 300 s)`);
-    process.exit(1);
-  }, Math.max(0, deadline - Date.now()) + 1000);
+  return setTimeout(
+    () => {
+      core.error(`timed out after ${timeoutSeconds} s (the step's action-timeout-s, at most 300 s)`);
+      process.exit(1);
+    },
+    Math.max(0, deadline - Date.now()) + 1000,
+  );
 }
 
-async function freshCredentials(target: RefreshTarget, cacheFile: string, plan: RefreshPlan, env: NodeJS.ProcessEnv, deadline: number): Promise<AwsCredentials> {
+async function freshCredentials(
+  target: RefreshTarget,
+  cacheFile: string,
+  plan: RefreshPlan,
+  env: NodeJS.ProcessEnv,
+  deadline: number,
+): Promise<AwsCredentials> {
   const timeoutMs = Math.max(1, deadline - Date.now());
   // The holder may be making STS calls with retries: the lock is stale only after a whole refresh's time.
   const lock = await acquireLock(cacheFile, { timeoutMs, staleMs: timeoutMs + 30_000 });
@@ -71,7 +80,11 @@ async function freshCredentials(target: RefreshTarget, cacheFile: string, plan: 
 
     const obtainedAt = new Date();
     const [outcome] = await executePlan(
-      { region: target.region, stsEndpoint: target.stsEndpoint, targets: [{ name: target.profile, chain: target.chain, region: target.region, stsEndpoint: target.stsEndpoint }] },
+      {
+        region: target.region,
+        stsEndpoint: target.stsEndpoint,
+        targets: [{ name: target.profile, chain: target.chain, region: target.region, stsEndpoint: target.stsEndpoint }],
+      },
       {
         conn: {
           region: target.region,

@@ -3,8 +3,8 @@
  * plain data, no secrets except access keys that came from inputs (documented in the README).
  * Pure: deciding what can be re-run and how it is recorded does no I/O.
  */
-import { UserError } from '../errors.js';
-import type { Chain, Plan, Target } from '../plan/types.js';
+import { UserError } from '../base/errors.js';
+import type { Chain, Plan, Target } from '../base/types.js';
 import { resolveTokenPath } from '../sources/tokenFile.js';
 import type { ProxyInputs } from '../net/proxy.js';
 

@@ -8,10 +8,10 @@
 import { createHash } from 'node:crypto';
 import { readFile, lstat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { UserError } from '../errors.js';
-import type { AwsCredentials } from '../plan/types.js';
-import { errCode } from '../export/fileLock.js';
-import { writePrivateFile, type PrivateDir } from '../export/privateDir.js';
+import { UserError } from '../base/errors.js';
+import type { AwsCredentials } from '../base/types.js';
+import { errCode } from '../base/fileLock.js';
+import { writePrivateFile, type PrivateDir } from '../base/privateDir.js';
 import { credentialProcessCommand, serializeRefreshPlan, type RefreshPlan } from './refreshPlan.js';
 
 export { writePrivateFile };

@@ -2,9 +2,9 @@
  * The only module that reads action inputs. Every reader returns a typed value or throws an
  * InputError naming the input; nothing here knows what an input means.
  */
-import * as core from '../runner.js';
-import { InputError } from '../errors.js';
-import { forbiddenCharProblem } from '../plan/constraints.js';
+import * as core from '../base/runner.js';
+import { InputError } from '../base/errors.js';
+import { forbiddenCharProblem } from '../base/constraints.js';
 
 /**
  * Inputs whose value is a list or a document: line breaks are part of the syntax there. Every other

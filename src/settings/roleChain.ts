@@ -6,9 +6,9 @@
  *
  * Values cannot contain spaces. Blank lines and lines starting with `#` are ignored.
  */
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 import { parseInteger } from './inputs.js';
-import { DURATION } from '../plan/constraints.js';
+import { DURATION } from '../base/constraints.js';
 
 /** Settings one line may give; anything absent falls back to the step-wide inputs. */
 export interface HopSpec {
@@ -27,17 +27,7 @@ export interface HopSpec {
   readonly policyArns: readonly string[];
 }
 
-const KEYS = [
-  'session-name',
-  'duration',
-  'external-id',
-  'tag:KEY',
-  'transitive-tag',
-  'tags',
-  'source-identity',
-  'mfa-serial',
-  'policy-arn',
-];
+const KEYS = ['session-name', 'duration', 'external-id', 'tag:KEY', 'transitive-tag', 'tags', 'source-identity', 'mfa-serial', 'policy-arn'];
 
 export function parseRoleChainLine(text: string, line: number, input = 'role-chain'): HopSpec {
   const [roleArn, ...settings] = text.split(/\s+/);

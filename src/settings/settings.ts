@@ -2,13 +2,13 @@
  * Raw inputs → one typed, validated Settings object. Secrets are masked as they are read,
  * before any other work. Only this folder calls core.getInput.
  */
-import { InputError } from '../errors.js';
-import type { AwsCredentials, MfaCode, SessionTag } from '../plan/types.js';
+import { InputError } from '../base/errors.js';
+import type { AwsCredentials, MfaCode, SessionTag } from '../base/types.js';
 import * as input from './inputs.js';
 import { parseRoleChainLine, type HopSpec } from './roleChain.js';
 import { decodeBase32 } from '../sources/totp.js';
 import type { ProxyInputs } from '../net/proxy.js';
-import { parseAllowedHost } from '../plan/endpointTrust.js';
+import { parseAllowedHost } from '../net/endpointTrust.js';
 
 export type SourceChoice =
   | { kind: 'github-oidc' }
@@ -115,8 +115,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     throw new InputError('aws-region', 'is required and was not supplied (nor is AWS_REGION set)');
   }
   const awsProfile = input.text('aws-profile');
-  const multiTarget =
-    (mode.kind === 'inputs' && mode.fanOutRoles.length > 0) || (mode.kind === 'config' && mode.profiles.length > 1);
+  const multiTarget = (mode.kind === 'inputs' && mode.fanOutRoles.length > 0) || (mode.kind === 'config' && mode.profiles.length > 1);
   const refresh = input.boolean('refresh', false);
   const writeProfiles = input.boolean('write-profiles', refresh || multiTarget || awsProfile !== undefined);
   if (refresh && !writeProfiles) {
@@ -140,9 +139,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     maskAccountId: input.boolean('mask-aws-account-id', false),
     allowedAccountIds: readAccountIds(),
     retry: {
-      maxAttempts: input.boolean('disable-retry', false)
-        ? 1
-        : (input.integer('retry-max-attempts', { min: 1, max: 100 }) ?? DEFAULT_MAX_ATTEMPTS),
+      maxAttempts: input.boolean('disable-retry', false) ? 1 : (input.integer('retry-max-attempts', { min: 1, max: 100 }) ?? DEFAULT_MAX_ATTEMPTS),
     },
     timeoutSeconds: input.integer('action-timeout-s', { min: 0, max: 21600 }) ?? DEFAULT_TIMEOUT_SECONDS,
     dryRun: input.boolean('dry-run', false),
@@ -207,11 +204,7 @@ function readMode(): Mode {
   return { kind: 'inputs', hops, fanOutRoles: fanOut };
 }
 
-function readSource(
-  env: NodeJS.ProcessEnv,
-  keys: { accessKeyId?: string; secretAccessKey?: string; sessionToken?: string },
-  mode: Mode,
-): SourceChoice {
+function readSource(env: NodeJS.ProcessEnv, keys: { accessKeyId?: string; secretAccessKey?: string; sessionToken?: string }, mode: Mode): SourceChoice {
   const tokenFile = input.text('web-identity-token-file');
   const roleChaining = input.boolean('role-chaining', false);
   const forceSkipOidc = input.boolean('force-skip-oidc', false);

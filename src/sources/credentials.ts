@@ -3,10 +3,10 @@
  * the container endpoint or instance metadata (through the AWS SDK's providers), or credential_process.
  * Every secret is masked as soon as it is known.
  */
-import * as core from '../runner.js';
+import * as core from '../base/runner.js';
 import { shlexSplit } from '../config/configparser.js';
-import { ConfigError, UserError } from '../errors.js';
-import type { AwsCredentials, Source } from '../plan/types.js';
+import { ConfigError, UserError } from '../base/errors.js';
+import type { AwsCredentials, Source } from '../base/types.js';
 import { diagnostic } from '../net/diagnostic.js';
 import { MAX_PROCESS_STDOUT_BYTES, PROCESS_KILL_GRACE_MS, PROCESS_TIMEOUT_MS, seconds } from '../net/limits.js';
 import { runProcess, type ProcessOutcome } from './runProcess.js';
@@ -57,7 +57,9 @@ function fromEnvironment(source: Extract<Source, { kind: 'environment' }>, env: 
         `Error when retrieving credentials from Environment: No credentials found in credential_source referenced in profile ${source.origin.profile}`,
         source.origin,
       )
-    : new UserError('role-chaining: no credentials in the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set); an earlier step must export them');
+    : new UserError(
+        'role-chaining: no credentials in the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set); an earlier step must export them',
+      );
 }
 
 async function fromSdkProvider(source: Extract<Source, { kind: 'container' | 'instance-metadata' }>): Promise<AwsCredentials> {
@@ -69,9 +71,7 @@ async function fromSdkProvider(source: Extract<Source, { kind: 'container' | 'in
       throw new Error('AWS_EC2_METADATA_DISABLED is true');
     }
     const provider =
-      source.kind === 'container'
-        ? imds.fromContainerMetadata({ timeout: 2000, maxRetries: 2 })
-        : imds.fromInstanceMetadata({ timeout: 2000, maxRetries: 2 });
+      source.kind === 'container' ? imds.fromContainerMetadata({ timeout: 2000, maxRetries: 2 }) : imds.fromInstanceMetadata({ timeout: 2000, maxRetries: 2 });
     const c = await provider();
     const creds = { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration };
     maskCredentials(creds);

@@ -3,9 +3,9 @@
  * expiry. The reply is read under a byte cap and a total deadline; an error body is quoted short and
  * redacted, never with the request token or an Authorization header in it.
  */
-import * as core from '../runner.js';
-import { UserError } from '../errors.js';
-import { withRetry, DEFAULT_BACKOFF } from '../sts/retry.js';
+import * as core from '../base/runner.js';
+import { UserError } from '../base/errors.js';
+import { withRetry, DEFAULT_BACKOFF } from '../base/retry.js';
 import { agentOptions, type ProxyEnv } from '../net/proxy.js';
 import { checkDeclaredLength, readCapped, ReplyTooLargeError, withRequestDeadline } from '../net/bounded.js';
 import { diagnostic } from '../net/diagnostic.js';
@@ -97,18 +97,18 @@ class FinalTokenError extends Error {}
  * One token request, as the runner documents it: GET the request URL plus `&audience=`, with the
  * request token as bearer, answer `{"value": "<jwt>"}`; through the proxy when one is configured.
  */
-export async function requestIdToken(
-  audience: string,
-  deadline: number,
-  env: NodeJS.ProcessEnv = process.env,
-  proxyEnv?: ProxyEnv,
-): Promise<string> {
+export async function requestIdToken(audience: string, deadline: number, env: NodeJS.ProcessEnv = process.env, proxyEnv?: ProxyEnv): Promise<string> {
   const url = env['ACTIONS_ID_TOKEN_REQUEST_URL'];
   const bearer = env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
   if (!url) throw new FinalTokenError('ACTIONS_ID_TOKEN_REQUEST_URL is not set');
   if (!bearer) throw new FinalTokenError('ACTIONS_ID_TOKEN_REQUEST_TOKEN is not set');
   const timeout = Math.max(1, Math.min(REQUEST_DEADLINE_MS, deadline - Date.now()));
-  const { status, body } = await httpGet(`${url}&audience=${encodeURIComponent(audience)}`, { Authorization: `Bearer ${bearer}`, Accept: 'application/json' }, timeout, proxyEnv);
+  const { status, body } = await httpGet(
+    `${url}&audience=${encodeURIComponent(audience)}`,
+    { Authorization: `Bearer ${bearer}`, Accept: 'application/json' },
+    timeout,
+    proxyEnv,
+  );
   if (status !== 200) {
     const retryable = status >= 500 || status === 429 || status === 408;
     const quoted = diagnostic(body, { secrets: [bearer] });
@@ -135,21 +135,24 @@ async function httpGet(url: string, headers: Record<string, string>, timeoutMs: 
   const { get, Agent } = url.startsWith('https:') ? await import('node:https') : await import('node:http');
   const agent = proxyEnv ? new Agent(agentOptions(proxyEnv)) : undefined;
   try {
-    return await withRequestDeadline('the token service', timeoutMs, (signal) =>
-      new Promise((resolve, reject) => {
-        const req = get(url, { headers, agent, signal }, (res) => {
-          try {
-            checkDeclaredLength(res.headers, MAX_TOKEN_REPLY_BYTES);
-          } catch (err) {
-            res.destroy();
-            reject(err);
-            return;
-          }
-          readCapped(res, MAX_TOKEN_REPLY_BYTES).then((bytes) => resolve({ status: res.statusCode ?? 0, body: bytes.toString('utf8') }), reject);
-        });
-        // Never quote node's own error text at length: only its code.
-        req.on('error', (err: NodeJS.ErrnoException) => reject(signal.aborted ? err : new Error(`token service unreachable (${err.code ?? err.name})`)));
-      }),
+    return await withRequestDeadline(
+      'the token service',
+      timeoutMs,
+      (signal) =>
+        new Promise((resolve, reject) => {
+          const req = get(url, { headers, agent, signal }, (res) => {
+            try {
+              checkDeclaredLength(res.headers, MAX_TOKEN_REPLY_BYTES);
+            } catch (err) {
+              res.destroy();
+              reject(err);
+              return;
+            }
+            readCapped(res, MAX_TOKEN_REPLY_BYTES).then((bytes) => resolve({ status: res.statusCode ?? 0, body: bytes.toString('utf8') }), reject);
+          });
+          // Never quote node's own error text at length: only its code.
+          req.on('error', (err: NodeJS.ErrnoException) => reject(signal.aborted ? err : new Error(`token service unreachable (${err.code ?? err.name})`)));
+        }),
     );
   } finally {
     agent?.destroy();

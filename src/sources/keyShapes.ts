@@ -3,7 +3,7 @@
  * credential_process, the container or instance endpoint) before they are used or written anywhere:
  * a value with a line break or a space could add lines to an env or profile file.
  */
-import type { AwsCredentials } from '../plan/types.js';
+import type { AwsCredentials } from '../base/types.js';
 
 // AWS documents AccessKeyId as 16–128 word characters. Secrets and tokens are base64 in AWS (JWT-like
 // on some STS-compatible servers), so their alphabet is base64 plus the URL-safe and JWT characters.

@@ -3,8 +3,8 @@
  * serves one hop (its retries included), and each TOTP call takes its own 30-second window: when this
  * process already spent the current window on a device, the call waits for the next one.
  */
-import { UserError } from '../errors.js';
-import type { Mfa } from '../plan/types.js';
+import { UserError } from '../base/errors.js';
+import type { Mfa } from '../base/types.js';
 import { totpCode } from './totp.js';
 
 const STEP_MS = 30_000;
@@ -39,7 +39,10 @@ export class MfaCodes {
     }
     const previous = this.queue.get(serialNumber) ?? Promise.resolve();
     const next = previous.then(() => this.nextWindow(serialNumber, code.secret));
-    this.queue.set(serialNumber, next.catch(() => undefined));
+    this.queue.set(
+      serialNumber,
+      next.catch(() => undefined),
+    );
     return next;
   }
 

@@ -6,10 +6,10 @@
  * shaped like a JWT is sent: a checked-in config can name any path, and whatever it names goes to the
  * STS endpoint (README "Security model"). A refused file's content is never quoted.
  */
-import * as core from '../runner.js';
+import * as core from '../base/runner.js';
 import { realpathSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../base/errors.js';
 import { TOKEN_FILE_CAP, gitPathProblem, readBoundedFile } from '../config/boundedFile.js';
 
 /** STS's minimum WebIdentityToken length (botocore checks it before sending). */

@@ -12,7 +12,7 @@ import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { agentOptions, type ProxyEnv } from '../net/proxy.js';
 import { BoundedHandler } from '../net/boundedHandler.js';
 import { CONNECT_TIMEOUT_MS, MAX_STS_REPLY_BYTES, REQUEST_DEADLINE_MS } from '../net/limits.js';
-import type { AwsCredentials, Hop } from '../plan/types.js';
+import type { AwsCredentials, Hop } from '../base/types.js';
 import { toStsError, StsError } from './errors.js';
 import { verifyAssumeRoleReply, verifyCallerIdentity } from './verifyReply.js';
 
@@ -108,12 +108,7 @@ function assumed(hop: Hop, creds: StsCredentials | undefined, arn: string | unde
   );
 }
 
-export async function assumeRole(
-  conn: StsConnection,
-  signer: AwsCredentials,
-  hop: Hop,
-  tokenCode: string | undefined,
-): Promise<AssumedRole> {
+export async function assumeRole(conn: StsConnection, signer: AwsCredentials, hop: Hop, tokenCode: string | undefined): Promise<AssumedRole> {
   try {
     const { sdk, sts } = await client(conn, signer);
     const out = await sts.send(

@@ -2,7 +2,7 @@
  * STS failures as one typed error. SDK error objects can carry request details (headers, signed
  * bodies), so only the code, status and AWS's message cross this boundary — never the SDK object.
  */
-import { UserError } from '../errors.js';
+import { UserError } from '../base/errors.js';
 import { DeadlineError, ReplyTooLargeError } from '../net/bounded.js';
 import { diagnostic } from '../net/diagnostic.js';
 
@@ -50,9 +50,7 @@ export class StsError extends UserError {
     readonly retryable: boolean,
     readonly roleArn?: string,
   ) {
-    super(
-      `${action}${roleArn ? ` ${roleArn}` : ''} failed: ${code}${status ? ` (HTTP ${status})` : ''}: ${awsMessage}`,
-    );
+    super(`${action}${roleArn ? ` ${roleArn}` : ''} failed: ${code}${status ? ` (HTTP ${status})` : ''}: ${awsMessage}`);
     this.name = 'StsError';
   }
 }
@@ -100,12 +98,5 @@ export function toStsError(err: unknown, action: string, endpoint: string, roleA
   if (networkCode === 'ECONNREFUSED' || networkCode === 'ENOTFOUND' || networkCode === 'EHOSTUNREACH') {
     return new StsError(action, networkCode, undefined, `cannot reach the STS endpoint ${endpoint}`, false, roleArn);
   }
-  return new StsError(
-    action,
-    networkCode,
-    undefined,
-    `request to ${endpoint} failed: ${quote(rawMessage)}`,
-    RETRY_NETWORK.has(networkCode),
-    roleArn,
-  );
+  return new StsError(action, networkCode, undefined, `request to ${endpoint} failed: ${quote(rawMessage)}`, RETRY_NETWORK.has(networkCode), roleArn);
 }

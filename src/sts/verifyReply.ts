@@ -5,7 +5,7 @@
  * (no line breaks or spaces that could reach an env file or an INI line). Pure: a test feeds it
  * any reply. A failed check is final (the same endpoint would answer the same way).
  */
-import type { AwsCredentials } from '../plan/types.js';
+import type { AwsCredentials } from '../base/types.js';
 import { CLOCK_SKEW_MS, DIAGNOSTIC_CHARS, STS_DEFAULT_DURATION_S } from '../net/limits.js';
 import { keyShapeProblem } from '../sources/keyShapes.js';
 import { StsError } from './errors.js';

@@ -5,8 +5,8 @@
  * 128 KiB). The manifest lists what the step wrote; the post step acts on it only once the directory
  * and the MAC check out (export/privateDir.ts).
  */
-import * as core from './runner.js';
-import type { WrittenProfiles } from './export/profileFiles.js';
+import * as core from '../base/runner.js';
+import type { WrittenProfiles } from './profileFiles.js';
 
 /** What the step wrote, kept in its private directory. */
 export interface Manifest {

@@ -17,7 +17,12 @@ export function forbiddenCharProblem(value: string, allow: { tab?: boolean; line
     if (ch === '\t' && allow.tab) continue;
     if (ch === '\n' && allow.lineBreaks) continue;
     const code = `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
-    const what = ch === '\n' || ch === '\r' || ch === '\u0085' || ch === '\u2028' || ch === '\u2029' ? 'a line break' : /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(ch) ? 'a bidi control' : 'a control character';
+    const what =
+      ch === '\n' || ch === '\r' || ch === '\u0085' || ch === '\u2028' || ch === '\u2029'
+        ? 'a line break'
+        : /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(ch)
+          ? 'a bidi control'
+          : 'a control character';
     return `contains ${what} (${code}), which AWS does not accept here and the log must not show`;
   }
   return undefined;
@@ -94,8 +99,7 @@ export function sourceIdentityProblem(value: string): string | undefined {
 export const DURATION = { min: 900, max: 43200 } as const;
 /** STS caps sessions of roles assumed with role-session credentials at one hour. */
 export const CHAINED_MAX_DURATION = 3600;
-export const CHAINED_DURATION_MESSAGE =
-  'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.';
+export const CHAINED_DURATION_MESSAGE = 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.';
 
 export const TAG_LIMITS = { count: 50, key: 128, value: 256 } as const;
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;

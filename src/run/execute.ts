@@ -3,17 +3,17 @@
  * plan's targets form a tree. STS calls run with bounded concurrency, each through the retry layer.
  * The executor does not know where a source's credentials come from: `sources/` does.
  */
-import * as core from '../runner.js';
-import { UserError } from '../errors.js';
-import type { AwsCredentials, Hop, HopResult, Plan, Source, Target, TokenSource } from '../plan/types.js';
+import * as core from '../base/runner.js';
+import { UserError } from '../base/errors.js';
+import type { AwsCredentials, Hop, HopResult, Plan, Source, Target, TokenSource } from '../base/types.js';
 import { maskCredentials, sourceCredentials } from '../sources/credentials.js';
 import { GithubTokenSource, decodeClaims, type TokenClaims } from '../sources/githubOidc.js';
 import { readTokenFile, resolveTokenPath } from '../sources/tokenFile.js';
 import { MfaCodes } from '../sources/mfaCodes.js';
 import { existsSync } from 'node:fs';
-import { assumeRole, assumeRoleWithWebIdentity, getCallerIdentity, type AssumedRole, type StsConnection } from './client.js';
-import { StsError } from './errors.js';
-import { DEFAULT_BACKOFF, withRetry } from './retry.js';
+import { assumeRole, assumeRoleWithWebIdentity, getCallerIdentity, type AssumedRole, type StsConnection } from '../sts/client.js';
+import { StsError } from '../sts/errors.js';
+import { DEFAULT_BACKOFF, withRetry } from '../base/retry.js';
 import { explain } from './hints.js';
 
 export interface ExecuteOptions {
@@ -70,8 +70,7 @@ class ChainExecutor {
       };
       // Sessions are shared only between targets that talk to the same STS the same way.
       let key = `${conn.region} ${conn.endpoint ?? ''} ${sourceKey(source)}`;
-      let step: Promise<Step> | undefined =
-        source.kind === 'web-identity' ? undefined : this.memo(key, () => this.fromSource(source));
+      let step: Promise<Step> | undefined = source.kind === 'web-identity' ? undefined : this.memo(key, () => this.fromSource(source));
       hops.forEach((hop, index) => {
         const previous = step;
         key = `${key}|${hopKey(hop)}`;
@@ -123,21 +122,25 @@ class ChainExecutor {
     const github = this.githubFor(token);
     let refresh = false;
     let claims: TokenClaims | undefined;
-    const result = await this.assuming(hop, () => claims, async () => {
-      const jwt = github ? await github.token(refresh) : readTokenFile((token as { path: string }).path, this.opts.env);
-      claims = decodeClaims(jwt);
-      refresh = false;
-      try {
-        return await this.slots.use(() => assumeRoleWithWebIdentity(this.clip(conn), hop, jwt));
-      } catch (err) {
-        // An expired GitHub token is re-minted and tried again, once per attempt.
-        if (github && err instanceof StsError && /Expired/i.test(err.code + err.awsMessage)) {
-          refresh = true;
-          throw new StsError(err.action, err.code, err.status, err.awsMessage, true, err.roleArn);
+    const result = await this.assuming(
+      hop,
+      () => claims,
+      async () => {
+        const jwt = github ? await github.token(refresh) : readTokenFile((token as { path: string }).path, this.opts.env);
+        claims = decodeClaims(jwt);
+        refresh = false;
+        try {
+          return await this.slots.use(() => assumeRoleWithWebIdentity(this.clip(conn), hop, jwt));
+        } catch (err) {
+          // An expired GitHub token is re-minted and tried again, once per attempt.
+          if (github && err instanceof StsError && /Expired/i.test(err.code + err.awsMessage)) {
+            refresh = true;
+            throw new StsError(err.action, err.code, err.status, err.awsMessage, true, err.roleArn);
+          }
+          throw err;
         }
-        throw err;
-      }
-    });
+      },
+    );
     return { credentials: result.credentials, results: [result] };
   }
 
@@ -158,10 +161,14 @@ class ChainExecutor {
 
   /** `key` names this hop of this chain: a retry of it may reuse a fixed MFA code, another hop may not. */
   private assumeHop(conn: StsConnection, hop: Hop, signer: AwsCredentials, key: string): Promise<HopResult> {
-    return this.assuming(hop, () => undefined, async () => {
-      const code = hop.mfa ? await this.mfaCodes.codeFor(hop.mfa, hop.roleArn, key) : undefined;
-      return this.slots.use(() => assumeRole(this.clip(conn), signer, hop, code));
-    });
+    return this.assuming(
+      hop,
+      () => undefined,
+      async () => {
+        const code = hop.mfa ? await this.mfaCodes.codeFor(hop.mfa, hop.roleArn, key) : undefined;
+        return this.slots.use(() => assumeRole(this.clip(conn), signer, hop, code));
+      },
+    );
   }
 
   private retrying<T>(label: string, call: () => Promise<T>): Promise<T> {

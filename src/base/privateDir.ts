@@ -12,7 +12,7 @@ import { constants as fsc } from 'node:fs';
 import { chmod, lstat, mkdtemp, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from './errors.js';
 import { errCode } from './fileLock.js';
 import { dirTrustProblem, fsError, POSIX_OWNERSHIP, writeTemp } from './safeFiles.js';
 

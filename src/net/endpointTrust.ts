@@ -7,9 +7,9 @@
  *
  * Pure: the plan, the allow-list and the environment are passed in; checked before any token is fetched.
  */
-import { ConfigError, InputError, UserError } from '../errors.js';
-import type { Plan } from './types.js';
-import { forbiddenCharProblem } from './constraints.js';
+import { ConfigError, InputError, UserError } from '../base/errors.js';
+import type { Plan } from '../base/types.js';
+import { forbiddenCharProblem } from '../base/constraints.js';
 
 /**
  * AWS's STS host names (DNS suffixes of every partition). Deliberately narrower than `*.amazonaws.com`:
@@ -20,9 +20,7 @@ import { forbiddenCharProblem } from './constraints.js';
 const SUFFIXES = ['amazonaws.com', 'amazonaws.com.cn', 'api.aws', 'amazonaws.eu', 'c2s.ic.gov', 'sc2s.sgov.gov', 'cloud.adc-e.uk', 'csp.hci.ic.gov'];
 const SUFFIX = `(?:${SUFFIXES.map((s) => s.replace(/\./g, '\\.')).join('|')})`;
 const REGION = '[a-z]{2,4}(?:-[a-z]+)+-\\d+';
-const STS_HOST = new RegExp(
-  `^(?:sts\\.amazonaws\\.com|sts(?:-fips)?\\.${REGION}\\.${SUFFIX}|vpce-[a-z0-9-]+\\.sts(?:-fips)?\\.${REGION}\\.vpce\\.${SUFFIX})$`,
-);
+const STS_HOST = new RegExp(`^(?:sts\\.amazonaws\\.com|sts(?:-fips)?\\.${REGION}\\.${SUFFIX}|vpce-[a-z0-9-]+\\.sts(?:-fips)?\\.${REGION}\\.vpce\\.${SUFFIX})$`);
 
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { link, lstat, open, readFile, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { UserError } from '../errors.js';
+import { UserError } from './errors.js';
 
 export interface LockOptions {
   /** Give up waiting after this long. Default 10 s. */

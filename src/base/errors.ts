@@ -1,4 +1,4 @@
-import type { Origin } from './plan/types.js';
+import type { Origin } from './types.js';
 
 /** One error line: a quoted value with a line break must not split it. */
 export function oneLine(text: string): string {

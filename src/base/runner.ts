@@ -106,7 +106,12 @@ export function info(message: string): void {
 
 /** The action's own multi-line text (the dry-run plan): each line printed as `info` prints one. */
 export function infoBlock(text: string): void {
-  if (detached === undefined) writeOut(inertLines(redactAccounts(text)).map((l) => l + EOL).join(''));
+  if (detached === undefined)
+    writeOut(
+      inertLines(redactAccounts(text))
+        .map((l) => l + EOL)
+        .join(''),
+    );
 }
 
 export function warning(message: string, props: AnnotationProperties = {}): void {
@@ -125,7 +130,7 @@ export function error(message: string, props: AnnotationProperties = {}): void {
 export function printCredentialProcessResult(value: unknown): void {
   if (detached === undefined) return;
   const json = JSON.stringify(value).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  writeOut(json + '\n');
+  writeOut(`${json}\n`);
 }
 
 /** Sets the variable for this process too, as later code in the same step may read it. */
@@ -173,7 +178,7 @@ function command(name: string, props: Record<string, string | number | undefined
     .filter(([, v]) => v !== undefined && v !== '')
     .map(([k, v]) => `${k}=${escapeProperty(inert(redactAccounts(String(v))))}`)
     .join(',');
-  writeOut(`::${name}${list ? ' ' + list : ''}::${escapeData(text)}${EOL}`);
+  writeOut(`::${name}${list ? ` ${list}` : ''}::${escapeData(text)}${EOL}`);
 }
 
 function escapeData(s: string): string {

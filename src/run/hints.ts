@@ -1,7 +1,7 @@
 /** Add a hint to the STS failures users hit most, so the error says what to change. */
-import type { Hop } from '../plan/types.js';
+import type { Hop } from '../base/types.js';
 import type { TokenClaims } from '../sources/githubOidc.js';
-import { StsError } from './errors.js';
+import { StsError } from '../sts/errors.js';
 
 export function explain(err: StsError, hop: Hop, claims?: TokenClaims): StsError {
   const hint = hintFor(err, hop, claims);

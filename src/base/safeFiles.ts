@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { chmod, lstat, mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from './errors.js';
 import { errCode } from './fileLock.js';
 
 const O_NOFOLLOW = fsc.O_NOFOLLOW ?? 0;
@@ -31,9 +31,7 @@ export function fsError(action: string, path: string, e: unknown): UserError {
 }
 
 function symlinkError(path: string, what: string): UserError {
-  return new UserError(
-    `Refusing to write AWS profiles: ${what} ${path} is a symbolic link. Use the path it points to instead.`,
-  );
+  return new UserError(`Refusing to write AWS profiles: ${what} ${path} is a symbolic link. Use the path it points to instead.`);
 }
 
 /**

@@ -29,11 +29,7 @@ export interface RetryHooks<E> {
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Run `attempt(n)` (n from 1) until it succeeds, fails finally, runs out of attempts, or would pass the deadline. */
-export async function withRetry<T, E>(
-  policy: RetryPolicy,
-  attempt: (n: number) => Promise<T>,
-  hooks: RetryHooks<E>,
-): Promise<T> {
+export async function withRetry<T, E>(policy: RetryPolicy, attempt: (n: number) => Promise<T>, hooks: RetryHooks<E>): Promise<T> {
   const now = hooks.now ?? Date.now;
   const wait = hooks.sleep ?? sleep;
   for (let n = 1; ; n++) {

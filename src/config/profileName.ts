@@ -8,8 +8,8 @@
  * `]` ends the header, a line break ends the line, and `DEFAULT` is configparser's defaults section.
  * Names never reach a path (private files are named by hash), but `/` and `..` are refused anyway.
  */
-import { InputError } from '../errors.js';
-import type { Plan } from './types.js';
+import { InputError } from '../base/errors.js';
+import type { Plan } from '../base/types.js';
 
 export interface ProfileNameFields {
   readonly account: string;
@@ -24,7 +24,7 @@ export const MAX_PROFILE_NAME_LENGTH = 128;
 /** The name a template gives; whether it may be written is checked by `checkTargetNames`. */
 export function renderProfileName(template: string, fields: ProfileNameFields, input = 'profile-name-template'): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => {
-    if (Object.prototype.hasOwnProperty.call(fields, key)) return String(fields[key as keyof ProfileNameFields]);
+    if (Object.hasOwn(fields, key)) return String(fields[key as keyof ProfileNameFields]);
     throw new InputError(input, `unknown placeholder ${whole} (use {account}, {role}, {partition}, {index})`);
   });
 }
@@ -63,6 +63,9 @@ export function checkTargetNames(plan: Plan, settings: NameSettings): void {
     const shown = JSON.stringify(target.name);
     if (awsProfile !== undefined && target.name === awsProfile) throw new InputError('aws-profile', `the profile name ${shown} ${problem}`);
     if (inputs) throw new InputError('profile-name-template', `gives the profile name ${shown}, which ${problem}`);
-    throw new InputError('profile', `selects the config profile ${shown}, which cannot be written as a profile: it ${problem} (write-profiles: false reads it without writing)`);
+    throw new InputError(
+      'profile',
+      `selects the config profile ${shown}, which cannot be written as a profile: it ${problem} (write-profiles: false reads it without writing)`,
+    );
   }
 }
