@@ -224,7 +224,7 @@ describe('AWS CLI v1', () => {
 describe('python botocore', () => {
   botocoreTest('botocore: web identity, chained AssumeRole with tags, the chaining limit, GetCallerIdentity', async () => {
     const token = issuer.mint({ aud: 'sts.amazonaws.com' });
-    const script = String.raw`
+    const script = `
 import json, sys
 import botocore.session
 from botocore import UNSIGNED

@@ -205,7 +205,7 @@ describe('org-audit-fanout', () => {
     const targets = JSON.parse(accounts.outputs['targets']!) as Array<{ profile: string; accountId: string }>;
     expect(targets.map((t) => t.profile)).toEqual(['audit-400000000001', 'audit-400000000002', 'audit-400000000003']);
     const audits = run.runs.filter((r) => r.job === 'audit');
-    expect(audits.map((r) => (r.matrix?.['target'] as { accountId: string }).accountId)).toEqual(targets.map((t) => t.accountId));
+    expect(audits.map((r) => (r.matrix?.['target'] as { accountId: string } | undefined)?.accountId)).toEqual(targets.map((t) => t.accountId));
     // One web-identity hop and three members in the first job; hub + member in each matrix job.
     expect(run.sts.calls.filter((c) => c.action === 'AssumeRoleWithWebIdentity')).toHaveLength(4);
     whenCli(() => {

@@ -140,7 +140,11 @@ function jsonStrings(text: string | undefined): string[] {
     const walk = (v: unknown): void => {
       if (typeof v === 'string') out.push(v);
       else if (Array.isArray(v)) v.forEach(walk);
-      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) out.push(k), walk(x);
+      else if (v && typeof v === 'object')
+        for (const [k, x] of Object.entries(v)) {
+          out.push(k);
+          walk(x);
+        }
     };
     walk(JSON.parse(text.trim()));
     return out;
@@ -274,7 +278,7 @@ function planProblems(plan: Plan, settings: Settings): Problem[] {
 /** Known problems are counted; anything else fails the property. */
 function judgeProblems(problems: readonly Problem[], context: unknown): void {
   const unknown = problems.filter((p) => {
-    if (p.code === 'default-tag-surrogate') return (hit(KNOWN.defaultTagSurrogate, context), false);
+    if (p.code === 'default-tag-surrogate') return hit(KNOWN.defaultTagSurrogate, context);
     return true;
   });
   if (unknown.length > 0) fail(`the plan breaks STS constraints: ${unknown.map((p) => `[${p.code}] ${p.detail}`).join('; ')}`, context);
@@ -298,7 +302,7 @@ interface ErrorContext {
 function judgeError(err: unknown, ctx: ErrorContext): void {
   if (!(err instanceof UserError)) {
     if (err instanceof SyntaxError && /Invalid regular expression/.test(err.message) && /\[/.test(ctx.inputs['profile'] ?? '')) {
-      return hit(KNOWN.globRegExp, ctx.example);
+      hit(KNOWN.globRegExp, ctx.example);
     }
     const e = err as Error;
     fail(`threw ${e?.name ?? typeof err} (not a UserError): ${e?.message}\n${e?.stack?.split('\n').slice(1, 4).join('\n')}`, ctx.example);
@@ -344,7 +348,7 @@ function judgeError(err: unknown, ctx: ErrorContext): void {
   for (const secret of ctx.secrets) {
     if (!message.includes(secret)) continue;
     if (err instanceof ConfigError && err.kind === 'ConfigParseError' && /\(nested value of "[^"]+" has a line without "=": /.test(message)) {
-      return hit(KNOWN.echoedSecret, { message: message.slice(0, 200), example: ctx.example });
+      hit(KNOWN.echoedSecret, { message: message.slice(0, 200), example: ctx.example });
     }
     fail(`error message contains a secret value (${secret.slice(0, 4)}…, ${secret.length} chars)`, ctx.example);
   }
@@ -429,7 +433,10 @@ function judgePrinted(printed: string, example: unknown): void {
 function judgeInputRun(set: A.InputSet, inputs: Record<string, string>, outcome: Outcome, files: Record<string, string>): void {
   const example = { inputs: set.inputs, canMintOidc: set.canMintOidc, withDefaults: set.withDefaults, github: set.github, awsEnv: set.awsEnv };
   judgePrinted(outcome.printed, example);
-  if (outcome.ok) return judgeProblems(planProblems(outcome.plan, outcome.settings), example);
+  if (outcome.ok) {
+    judgeProblems(planProblems(outcome.plan, outcome.settings), example);
+    return;
+  }
   const nonSecret = Object.entries(inputs)
     .filter(([k]) => !SECRET_INPUTS.includes(k))
     .map(([, v]) => v);

@@ -12,7 +12,14 @@ const hop = (roleArn: string, code: { kind: 'code'; code: string } | { kind: 'to
 function fakeClock(start: number) {
   let now = start;
   const sleeps: number[] = [];
-  return { now: () => now, sleep: async (ms: number) => void (sleeps.push(ms), (now += ms)), sleeps };
+  return {
+    now: () => now,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+    sleeps,
+  };
 }
 
 test('TOTP: the second call on a device waits for the next window; another device does not wait', async () => {

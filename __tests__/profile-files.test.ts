@@ -93,7 +93,7 @@ function leftovers(dir: string): string[] {
 
 // ---- botocore read-back -----------------------------------------------------------------------
 
-const PY_READ = String.raw`
+const PY_READ = `
 import json, os, sys
 from botocore.configloader import raw_config_parse, build_profile_map
 import botocore.session
@@ -696,7 +696,7 @@ describe('INI reading matches configparser and botocore', () => {
     'x = [profile z]',
     '\u2003key = v',
   ];
-  const PY_SECTIONS = String.raw`
+  const PY_SECTIONS = `
 import configparser, io, json, sys
 from botocore.configloader import _parse_section
 files = json.loads(sys.stdin.read())
@@ -755,7 +755,7 @@ print(json.dumps(out))
       for (let j = 0; j < len; j++) s += chars[Math.floor(next() * chars.length)] ?? '';
       inputs.push(s);
     }
-    const py = String.raw`
+    const py = `
 import json, shlex, sys
 out = []
 for s in json.loads(sys.stdin.read()):
@@ -766,6 +766,8 @@ print(json.dumps(out))
     const r = spawnSync('python3', ['-c', py], { input: JSON.stringify(inputs), encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
     const expected = JSON.parse(r.stdout) as (string[] | null)[];
-    inputs.forEach((s, i) => expect({ s, split: shlexSplit(s) ?? null }).toEqual({ s, split: expected[i] }));
+    inputs.forEach((s, i) => {
+      expect({ s, split: shlexSplit(s) ?? null }).toEqual({ s, split: expected[i] });
+    });
   });
 });

@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     claims,
     ...(values['request-token'] !== undefined ? { requestToken: values['request-token'] } : {}),
   });
-  let world;
+  let world: ReturnType<typeof resolveWorld>;
   try {
     const raw = readWorldWithPolicies(values.world, { issuers: { [GITHUB_OIDC_HOST]: issuer.url } });
     world = resolveWorld(raw, { OIDC_ISSUER: issuer.url });

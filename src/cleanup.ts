@@ -22,7 +22,7 @@ export async function cleanup(env: NodeJS.ProcessEnv): Promise<void> {
   }
   const state = loadCleanupState();
   if (state === undefined) return; // the main step exported nothing (or failed and undid its writes)
-  let opened;
+  let opened: Awaited<ReturnType<typeof openPrivateDir>>;
   let manifest: Manifest;
   try {
     if (typeof state === 'string') throw new Error(state);

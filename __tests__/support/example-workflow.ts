@@ -99,7 +99,7 @@ function jobOrder(jobs: Record<string, WfJob>): string[] {
     for (const n of ([] as string[]).concat(jobs[name]?.needs ?? [])) visit(n, [...path, name]);
     done.push(name);
   };
-  Object.keys(jobs).forEach((n) => visit(n, []));
+  for (const n of Object.keys(jobs)) visit(n, []);
   return done;
 }
 

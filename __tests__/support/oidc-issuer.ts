@@ -190,7 +190,7 @@ export async function startOidcIssuer(opts: OidcIssuerOptions = {}): Promise<Oid
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const u = new URL(req.url ?? '/', url);
     if (req.method === 'GET' && u.pathname === '/.well-known/openid-configuration') {
-      return send(res, 200, {
+      send(res, 200, {
         issuer: url,
         jwks_uri: `${url}/.well-known/jwks`,
         subject_types_supported: ['public', 'pairwise'],
@@ -220,23 +220,33 @@ export async function startOidcIssuer(opts: OidcIssuerOptions = {}): Promise<Oid
         id_token_signing_alg_values_supported: ['RS256'],
         scopes_supported: ['openid'],
       });
+      return;
     }
-    if (req.method === 'GET' && u.pathname === '/.well-known/jwks') return send(res, 200, jwks());
+    if (req.method === 'GET' && u.pathname === '/.well-known/jwks') {
+      send(res, 200, jwks());
+      return;
+    }
     if (u.pathname === '/_apis/idtoken') {
       const audience = u.searchParams.get('audience');
       const answer = (status: number, body: unknown): void => {
         tokenRequests.push({ audience, status });
         send(res, status, body);
       };
-      if (req.method !== 'GET') return answer(405, { message: 'method not allowed' });
+      if (req.method !== 'GET') {
+        answer(405, { message: 'method not allowed' });
+        return;
+      }
       if (req.headers.authorization !== `Bearer ${requestToken}`) {
-        return answer(401, { message: 'Unauthorized: missing or invalid bearer token' });
+        answer(401, { message: 'Unauthorized: missing or invalid bearer token' });
+        return;
       }
       if (fault && fault.count !== 0) {
         if (fault.count > 0) fault.count -= 1;
-        return answer(fault.status, { message: `injected fault ${fault.status}` });
+        answer(fault.status, { message: `injected fault ${fault.status}` });
+        return;
       }
-      return answer(200, { value: mint(audience ? { aud: audience } : {}) });
+      answer(200, { value: mint(audience ? { aud: audience } : {}) });
+      return;
     }
     send(res, 404, { message: 'not found' });
   }

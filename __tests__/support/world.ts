@@ -168,7 +168,10 @@ export function validateWorld(w: unknown): string[] {
   const keys = new Set<string>();
   (Array.isArray(w.users) ? w.users : []).forEach((u: unknown, i) => {
     const at = `users[${i}]`;
-    if (!isObj(u)) return void out.push(`${at}: must be an object`);
+    if (!isObj(u)) {
+      out.push(`${at}: must be an object`);
+      return;
+    }
     const arn = isStr(u.arn) ? parseArn(u.arn) : undefined;
     if (!arn) out.push(`${at}.arn: not an IAM/STS ARN in partition aws, aws-cn or aws-us-gov`);
     if (!isStr(u.accessKeyId)) out.push(`${at}.accessKeyId: required`);
@@ -183,7 +186,10 @@ export function validateWorld(w: unknown): string[] {
   const roleArns = new Set<string>();
   (Array.isArray(w.roles) ? w.roles : []).forEach((r: unknown, i) => {
     const at = `roles[${i}]`;
-    if (!isObj(r)) return void out.push(`${at}: must be an object`);
+    if (!isObj(r)) {
+      out.push(`${at}: must be an object`);
+      return;
+    }
     const arn = isStr(r.arn) ? parseArn(r.arn) : undefined;
     if (arn?.service !== 'iam' || !arn.resource.startsWith('role/')) {
       out.push(`${at}.arn: not a role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME)`);

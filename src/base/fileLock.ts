@@ -8,7 +8,7 @@
  * put back. Waiting backs off from a few milliseconds up to 100 ms, until `timeoutMs`.
  */
 import { randomBytes } from 'node:crypto';
-import { constants as fsc } from 'node:fs';
+import { constants as fsc, type Stats } from 'node:fs';
 import { link, lstat, open, readFile, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { UserError } from './errors.js';
@@ -72,7 +72,7 @@ async function readInfo(path: string): Promise<LockInfo | undefined> {
 
 /** Why the lock at `path` is stale, or undefined if it is not (or is gone). */
 async function staleness(path: string, staleMs: number): Promise<{ ino: number; info: LockInfo } | undefined> {
-  let st;
+  let st: Stats;
   try {
     st = await lstat(path);
   } catch (e) {

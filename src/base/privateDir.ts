@@ -8,7 +8,7 @@
  * post step act: it would need the key, which only this user can read.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { constants as fsc } from 'node:fs';
+import { constants as fsc, type Stats } from 'node:fs';
 import { chmod, lstat, mkdtemp, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -114,7 +114,7 @@ export async function openPrivateDir(env: NodeJS.ProcessEnv, name: string, mac: 
   if (!NAME_RE.test(name)) throw new Error('it does not name a private directory of this action');
   const path = join(await privateParent(env), name);
   if (dirname(path) !== (await privateParent(env))) throw new Error('the directory is not directly inside RUNNER_TEMP');
-  let st;
+  let st: Stats;
   try {
     st = await lstat(path);
   } catch (e) {

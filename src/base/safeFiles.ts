@@ -4,8 +4,8 @@
  * directory, fsync, rename, fsync of the directory).
  */
 import { randomBytes } from 'node:crypto';
-import { constants as fsc } from 'node:fs';
-import { chmod, lstat, mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { constants as fsc, type Stats } from 'node:fs';
+import { chmod, type FileHandle, lstat, mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from './errors.js';
 import { errCode } from './fileLock.js';
@@ -66,7 +66,7 @@ export function dirTrustProblem(st: OwnedStat, stickyOk = false): string | undef
 
 /** Throws unless `dir` is absent or a real directory this user can trust. Returns whether it exists. */
 export async function checkDir(dir: string): Promise<boolean> {
-  let st;
+  let st: Stats;
   try {
     st = await lstat(dir);
   } catch (e) {
@@ -139,7 +139,7 @@ export async function removeEmptyDirs(dirs: readonly string[]): Promise<void> {
 
 /** Contents of a regular file, or undefined when it does not exist. Refuses symbolic links and non-regular files. */
 export async function readRegularFile(path: string): Promise<Buffer | undefined> {
-  let st;
+  let st: Stats;
   try {
     st = await lstat(path);
   } catch (e) {
@@ -149,7 +149,7 @@ export async function readRegularFile(path: string): Promise<Buffer | undefined>
   if (st.isSymbolicLink()) throw symlinkError(path, 'the file');
   if (!st.isFile()) throw new UserError(`Refusing to write AWS profiles: ${path} is not a regular file.`);
   checkFileStat(path, st);
-  let fh;
+  let fh: FileHandle;
   try {
     fh = await open(path, fsc.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
   } catch (e) {
@@ -196,7 +196,7 @@ function checkFileStat(path: string, st: OwnedStat & { readonly size: number }):
 /** Write `data` to a new 0600 temp file beside `target` (O_CREAT|O_EXCL) and fsync it. Returns its path. */
 export async function writeTemp(target: string, data: Buffer): Promise<string> {
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  let fh;
+  let fh: FileHandle;
   try {
     fh = await open(tmp, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY | O_NOFOLLOW, 0o600);
   } catch (e) {

@@ -6,6 +6,7 @@
  * credential_process), so it is read only if this user owns it and nobody else can write it.
  */
 import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { readFile, lstat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../base/errors.js';
@@ -30,7 +31,7 @@ export function cacheFileFor(dir: string, profile: string): string {
 
 /** The file's text, after checking it is a regular file of ours that only we can write. */
 export async function readPrivateFile(path: string): Promise<string | undefined> {
-  let st;
+  let st: Stats;
   try {
     st = await lstat(path);
   } catch (e) {
