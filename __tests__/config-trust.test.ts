@@ -325,12 +325,20 @@ describe('every input error names the input the user typed', () => {
     expect(err.message).not.toContain('secret/with+chars');
   });
 
-  test("a stray % in the proxy password (once 'Unexpected error: URI malformed') is masked as written", async () => {
+  test("a stray % in the proxy user or password (once 'Unexpected error: URI malformed') is refused naming the input, the password masked and never quoted", async () => {
+    for (const proxy of ['http://u:p%zz@proxy:3128', 'http://u%zz:p@proxy:3128']) {
+      const err = inputError({ ...keys, 'role-to-assume': A, 'http-proxy': proxy });
+      expect(err.input).toBe('http-proxy');
+      expect(err.message).toMatch(/^Input 'http-proxy': has a '%' in the user or password that is not a %XX escape/);
+      expect(err.message).not.toContain('p%zz');
+      expect(err.message).not.toContain('proxy:3128');
+    }
+    // A well-formed escape is still taken, and both forms of the password are masked.
     const saved = { ...process.env };
     try {
-      for (const [k, v] of Object.entries({ ...declared, ...keys, 'role-to-assume': A, 'http-proxy': 'http://u:p%zz@proxy:3128' }))
+      for (const [k, v] of Object.entries({ ...declared, ...keys, 'role-to-assume': A, 'http-proxy': 'http://u:p%25zz@proxy:3128' }))
         process.env[inputEnvName(k)] = v;
-      expect(readSettings(process.env).proxy.httpProxy).toBe('http://u:p%zz@proxy:3128');
+      expect(readSettings(process.env).proxy.httpProxy).toBe('http://u:p%25zz@proxy:3128');
     } finally {
       process.env = saved;
     }
@@ -338,9 +346,16 @@ describe('every input error names the input the user typed', () => {
     const job = new Job();
     try {
       const r = await job.runStep({ node: NODE24_BIN, inputs: { ...keys, 'role-to-assume': A, 'http-proxy': 'http://u:p%zz@proxy:3128', 'dry-run': 'true' } });
-      expect(r.exitCode).toBe(0);
+      expect(r.exitCode).toBe(1);
+      expect(r.errors).toEqual(["Input 'http-proxy': has a '%' in the user or password that is not a %XX escape (write a literal % as %25)"]);
       expect(r.masks).toContain('p%zz');
-      expect(r.stdout).toContain('::add-mask::p%25zz');
+      expect(r.maskedLog).not.toContain('p%zz');
+      expect(
+        r.stdout
+          .split('\n')
+          .filter((l) => l.includes('p%25zz') || l.includes('p%zz'))
+          .every((l) => l.startsWith('::add-mask::')),
+      ).toBe(true);
     } finally {
       await job.cleanup();
     }

@@ -95,7 +95,7 @@ describe('nothing half-done', () => {
     '%s that cannot be written: the profiles, env and outputs already written are undone',
     async (file) => {
       const r = await s.main({ inputs: hubInputs, env: { ...s.oidcEnv, [file]: join(s.job.root, 'missing', 'file') } });
-      expectNothingLeft(r, /Missing file at path/);
+      expectNothingLeft(r, new RegExp(`^cannot write the runner's ${file} file .*: it does not exist$`));
     },
   );
 

@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, writeSync } from 'node:fs';
 import { EOL } from 'node:os';
+import { UserError } from './errors.js';
 import { inert, inertLine, inertLines } from './inert.js';
 
 /**
@@ -233,8 +234,18 @@ function keyValue(name: string, value: string): string {
   return `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}`;
 }
 
+/**
+ * The file is the runner's, so a failure here (a directory, no permission, a full disk) is the job's
+ * set-up, not a defect: one line naming the variable and node's code, never the value written.
+ */
 function fileCommand(kind: 'ENV' | 'OUTPUT' | 'STATE', message: string): void {
-  const file = process.env[`GITHUB_${kind}`]!;
-  if (!existsSync(file)) throw new Error(`Missing file at path: ${file}`);
-  appendFileSync(file, message + EOL, 'utf8');
+  const variable = `GITHUB_${kind}`;
+  const file = process.env[variable]!;
+  if (!existsSync(file)) throw new UserError(`cannot write the runner's ${variable} file ${inertLine(file)}: it does not exist`);
+  try {
+    appendFileSync(file, message + EOL, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'write failed';
+    throw new UserError(`cannot write the runner's ${variable} file ${inertLine(file)}: ${code}`);
+  }
 }

@@ -12,7 +12,7 @@
 import * as core from '../base/runner.js';
 import { truncateSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { UserError } from '../base/errors.js';
 import type { Settings } from '../settings/settings.js';
 import type { TargetOutcome, TargetSuccess } from '../run/execute.js';
@@ -130,7 +130,9 @@ async function commit(p: Prepared, ctx: ExportContext, undo: Array<() => Promise
 
   let written: WrittenProfiles | undefined;
   if (p.paths) {
-    const w = await writeProfilesUndoable(p.paths, entries, { overwrite: settings.profileOutput.overwrite });
+    const w = await writeProfilesUndoable(p.paths, entries, { overwrite: settings.profileOutput.overwrite }).catch((err: unknown) => {
+      throw namingTheInput(err, p.paths!, settings);
+    });
     undo.push(() => w.undo());
     written = w.written;
     await hook('profiles');
@@ -152,6 +154,26 @@ async function commit(p: Prepared, ctx: ExportContext, undo: Array<() => Promise
   // Without cleanup nothing will remove the directory later: keep it only when the refresh helper needs it.
   if (!settings.cleanup && !ctx.refresh) await removePrivateDir(dir);
   return written;
+}
+
+/**
+ * A refusal about a path the user typed names that input (`Input 'profiles-config-file': …`): the
+ * input whose path, or nearest folder of it, the message quotes — unless the other file's path
+ * matches as closely (then the message is about that one, or about both).
+ */
+function namingTheInput(err: unknown, paths: NonNullable<Prepared['paths']>, settings: Settings): unknown {
+  if (!(err instanceof UserError) || err.message.startsWith('Input ')) return err;
+  const closeness = (file: string): number => {
+    for (let p = file; dirname(p) !== p; p = dirname(p)) if (err.message.includes(p)) return p.length;
+    return 0;
+  };
+  const files = [
+    { input: 'profiles-credentials-file', typed: settings.profileOutput.credentialsFile !== undefined, score: closeness(paths.credentialsFile) },
+    { input: 'profiles-config-file', typed: settings.profileOutput.configFile !== undefined, score: closeness(paths.configFile) },
+  ].sort((a, b) => b.score - a.score);
+  const [best, other] = files as [(typeof files)[0], (typeof files)[0]];
+  if (!best.typed || best.score === 0 || best.score === other.score) return err;
+  return new UserError(`Input '${best.input}': ${err.message}`, err.origin);
 }
 
 /**

@@ -35,7 +35,7 @@ export async function runCredentialProcess(args: readonly string[], env: NodeJS.
     const timeoutMs = Math.max(1, plan.timeoutSeconds) * 1000;
     const deadline = Date.now() + timeoutMs;
     overall = overallDeadline(deadline, plan.timeoutSeconds);
-    const credentials = await freshCredentials(target, cacheFileFor(dirname(planFile), profile), plan, env, deadline);
+    const credentials = await freshCredentials(target, cacheFileFor(dirname(planFile), profile), plan, withoutOtherEndpoints(target, env), deadline);
     core.printCredentialProcessResult({
       Version: 1,
       AccessKeyId: credentials.accessKeyId,
@@ -51,6 +51,23 @@ export async function runCredentialProcess(args: readonly string[], env: NodeJS.
     clearTimeout(overall);
     await closeStsConnections();
   }
+}
+
+/**
+ * The helper talks to the STS endpoint the step checked and used, never to one a later step's
+ * environment or config names: main checked AWS_ENDPOINT_URL(_STS) and `endpoint_url` against the
+ * allow-list, nobody checks them here. When the plan holds no endpoint the step used the region's
+ * AWS endpoint, so the SDK is told to ignore configured ones (it reads process.env itself; the
+ * helper is a process of its own, so changing it touches nothing else).
+ */
+function withoutOtherEndpoints(target: RefreshTarget, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (target.stsEndpoint !== undefined) return env;
+  const scrubbed = { ...env };
+  for (const vars of [scrubbed, process.env]) {
+    for (const name of Object.keys(vars)) if (/^AWS_ENDPOINT_URL(_STS)?$/i.test(name)) delete vars[name];
+    vars['AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'] = 'true';
+  }
+  return scrubbed;
 }
 
 /** One second after the deadline (so a pending request's own, more precise error wins), give up. */

@@ -334,9 +334,12 @@ function readProxyUrl(): string | undefined {
   // The password is the secret: logs then show the proxy as http://user:***@host.
   if (url.password) {
     input.mask(url.password);
-    // A stray `%` makes the password undecodable; it is then masked as written only.
     const decoded = decodeOrUndefined(url.password);
     if (decoded !== undefined) input.mask(decoded);
+  }
+  // A stray `%` would fail later, deep in the proxy agent, as "URI malformed"; the value is not quoted.
+  if (decodeOrUndefined(url.username) === undefined || decodeOrUndefined(url.password) === undefined) {
+    throw new InputError('http-proxy', "has a '%' in the user or password that is not a %XX escape (write a literal % as %25)");
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new InputError('http-proxy', `must be an http:// or https:// URL, got ${url.protocol}`);

@@ -17,9 +17,38 @@ export type ProcessOutcome =
 
 const isWindows = process.platform === 'win32';
 
+/**
+ * What the command must not inherit from the step (a checked-in config is not trusted):
+ * - ACTIONS_*: ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN mint a GitHub OIDC token for any audience (the
+ *   endpoint allow-list would mean nothing), ACTIONS_RUNTIME_TOKEN reaches the cache and artifacts;
+ * - INPUT_*: this step's inputs (mfa-totp-secret, keys); STATE_*: the post step's state;
+ * - the runner's file-command files, through which it could set variables, outputs or the PATH of
+ *   later steps, or write the job summary.
+ * AWS_* stays, as botocore passes it (a helper may rely on AWS_PROFILE, AWS_REGION or keys the
+ * workflow set). This narrows what the command is handed; it still runs as the job's user.
+ */
+const WITHHELD_PREFIXES = ['ACTIONS_', 'INPUT_', 'STATE_'];
+const WITHHELD_NAMES = new Set(['GITHUB_ENV', 'GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_PATH', 'GITHUB_STEP_SUMMARY']);
+
+/** The step's environment minus what the command must not have (names compared upper-cased, as Windows does). */
+export function childEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(env)) {
+    const upper = name.toUpperCase();
+    if (value === undefined || WITHHELD_NAMES.has(upper) || WITHHELD_PREFIXES.some((p) => upper.startsWith(p))) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
 export function runProcess(argv: readonly string[], timeoutMs: number): Promise<ProcessOutcome> {
   return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], detached: !isWindows, windowsHide: true });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: !isWindows,
+      windowsHide: true,
+      env: childEnvironment(process.env),
+    });
     const stdout = new Capture(MAX_PROCESS_STDOUT_BYTES, 'head');
     const stderr = new Capture(MAX_PROCESS_STDERR_BYTES, 'tail');
     let done = false;

@@ -87,6 +87,8 @@ export function toStsError(err: unknown, action: string, endpoint: string, roleA
   const networkCode = typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : 'Error';
   const rawMessage = typeof e.message === 'string' ? e.message : String(err);
   if (status !== undefined) {
+    const odd = oddReply(status, e, endpoint);
+    if (odd) return new StsError(action, odd.code, status, odd.message, isRetryableCode(odd.code, status), roleArn);
     const named = typeof e.Code === 'string' ? e.Code : typeof e.name === 'string' ? e.name : '';
     // The code is the endpoint's too: only an identifier-shaped one is taken as a code.
     const code = /^[A-Za-z][\w.-]{0,63}$/.test(named) ? named : 'UnknownError';
@@ -99,4 +101,17 @@ export function toStsError(err: unknown, action: string, endpoint: string, roleA
     return new StsError(action, networkCode, undefined, `cannot reach the STS endpoint ${endpoint}`, false, roleArn);
   }
   return new StsError(action, networkCode, undefined, `request to ${endpoint} failed: ${quote(rawMessage)}`, RETRY_NETWORK.has(networkCode), roleArn);
+}
+
+/**
+ * Replies the SDK cannot turn into an AWS error, whose SDK wording ("RangeError … Deserialization
+ * error: to see the raw response…", "Unknown: Unknown") would only confuse: AWS never answers an
+ * error with 2xx or a redirect, and the SDK follows no redirect, so both mean the reply is not STS's.
+ */
+function oddReply(status: number, e: SdkLikeError, endpoint: string): { code: string; message: string } | undefined {
+  if (status >= 200 && status < 300) return { code: 'UnreadableReply', message: `the STS reply could not be read (HTTP ${status})` };
+  if (status < 400) return { code: 'UnexpectedStatus', message: `unexpected HTTP ${status} from the STS endpoint ${endpoint}` };
+  const unnamed = (e.Code === undefined || e.Code === 'Unknown') && e.name === 'Unknown' && (e.message === 'Unknown' || e.message === undefined);
+  if (unnamed) return { code: 'UnknownError', message: `the STS endpoint ${endpoint} answered HTTP ${status} without an error it could read` };
+  return undefined;
 }
