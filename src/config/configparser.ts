@@ -21,6 +21,7 @@
  * Deliberate difference: a leading UTF-8 byte-order mark is ignored (Python would fail on it).
  */
 import { ConfigError } from '../base/errors.js';
+import { type Line, type LineKind, type ParsedIni, sectionSpans, splitLines } from './iniLines.js';
 
 /** One value as read from a file. */
 export interface IniValue {
@@ -92,6 +93,53 @@ function parseError(path: string, line: number, what: string): ConfigError {
   return new ConfigError('ConfigParseError', `Unable to parse config file: ${path} (${what})`, { where: path, line });
 }
 
+/** One line as configparser reads it. */
+export interface ScannedLine {
+  readonly kind: LineKind;
+  /** The line stripped as Python's `str.strip()` does. */
+  readonly stripped: string;
+  /** On a header: the section name; on an option: the key, stripped, case kept. */
+  readonly name?: string;
+  /** On an option: the value after the delimiter, stripped. */
+  readonly value?: string;
+}
+
+/**
+ * Classify every line as Python 3's `RawConfigParser._read` does. The one place headers, comments
+ * and continuation lines are defined, for reading (`parseConfigText`) and for editing in place
+ * (`parseIni`). Comments and blank lines change no state; an invalid line leaves the open key open.
+ */
+export function scanLines(texts: readonly string[]): ScannedLine[] {
+  let inSection = false;
+  let keyOpen = false; // the last option had a non-empty key: deeper-indented lines continue it
+  let indentOfKeyLine = 0;
+  return texts.map((raw): ScannedLine => {
+    const stripped = pyStrip(raw);
+    if (stripped.startsWith('#') || stripped.startsWith(';')) return { kind: 'comment', stripped };
+    if (stripped === '') return { kind: 'blank', stripped };
+    const indent = raw.search(NON_WS);
+    if (inSection && keyOpen && indent > indentOfKeyLine) return { kind: 'continuation', stripped };
+    indentOfKeyLine = indent;
+    const header = SECTION_HEADER.exec(stripped);
+    if (header) {
+      inSection = true;
+      keyOpen = false;
+      return { kind: 'header', stripped, name: header[1] as string };
+    }
+    if (!inSection) return { kind: 'preamble', stripped };
+    const option = splitOption(stripped);
+    if (!option) return { kind: 'invalid', stripped };
+    keyOpen = option.key !== '';
+    return { kind: 'option', stripped, name: option.key, value: option.value };
+  });
+}
+
+/** A file's lines with their kinds and the sections' spans, for editing the file in place. */
+export function parseIni(lines: readonly Line[]): ParsedIni {
+  const scanned = scanLines(lines.map((l) => l.text));
+  return { lines, kinds: scanned.map((s) => s.kind), sections: sectionSpans(scanned) };
+}
+
 /** A value being built: its pieces (joined at the end) and where it started. */
 interface PendingValue {
   readonly pieces: string[];
@@ -104,70 +152,18 @@ interface PendingSection {
   readonly values: Map<string, PendingValue>;
 }
 
+interface Reading {
+  readonly sections: Map<string, PendingSection>;
+  readonly defaults: PendingSection;
+}
+
 /**
  * Parse one config or credentials file.
  * @throws ConfigError `ConfigParseError` with the offending line.
  */
 export function parseConfigText(text: string, path: string): IniDocument {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-
-  const sections = new Map<string, PendingSection>();
-  const defaults: PendingSection = { name: DEFAULT_SECTION, line: 0, values: new Map() };
-  const seenKeys = new Set<string>(); // `${section}\0${key}` for the duplicate-key check
-  let current: PendingSection | undefined;
-  let currentKey: string | undefined;
-  let indentOfKeyLine = 0;
-  let firstBadLine: { line: number; what: string } | undefined;
-
-  lines.forEach((raw, index) => {
-    const lineNo = index + 1;
-    const stripped = pyStrip(raw);
-    const isComment = stripped.startsWith('#') || stripped.startsWith(';');
-    if (isComment || stripped === '') {
-      // A blank (not comment) line inside a value becomes an empty piece of it.
-      if (!isComment && current && currentKey) current.values.get(currentKey)?.pieces.push('');
-      return;
-    }
-    const indent = raw.search(NON_WS);
-    if (current && currentKey && indent > indentOfKeyLine) {
-      current.values.get(currentKey)?.pieces.push(stripped);
-      return;
-    }
-    indentOfKeyLine = indent;
-
-    const header = SECTION_HEADER.exec(stripped);
-    if (header) {
-      const name = header[1] as string;
-      currentKey = undefined;
-      if (name === DEFAULT_SECTION) {
-        current = defaults;
-        return;
-      }
-      if (sections.has(name)) throw parseError(path, lineNo, `duplicate section [${name}]`);
-      current = { name, line: lineNo, values: new Map() };
-      sections.set(name, current);
-      return;
-    }
-    if (!current) throw parseError(path, lineNo, 'a line before the first [section] header');
-
-    const option = splitOption(stripped);
-    if (!option) {
-      // configparser notes the error, keeps going (the current key stays open) and raises at the end.
-      firstBadLine ??= { line: lineNo, what: 'line is neither a [section] header nor "key = value"' };
-      return;
-    }
-    const key = lowerKey(option.key);
-    if (key === '') firstBadLine ??= { line: lineNo, what: 'empty key before the "=" or ":"' };
-    const seen = `${current.name}\0${key}`;
-    if (seenKeys.has(seen)) throw parseError(path, lineNo, `duplicate key "${key}" in section [${current.name}]`);
-    seenKeys.add(seen);
-    current.values.set(key, { pieces: [option.value], line: lineNo });
-    currentKey = key;
-  });
-
-  if (firstBadLine) throw parseError(path, firstBadLine.line, firstBadLine.what);
-
+  const lines = splitLines(text.replace(/^\uFEFF/, '')).map((l) => l.text);
+  const { sections, defaults } = readSections(scanLines(lines), path);
   const ownDefaults = finishValues(defaults.values, true);
   const finished: IniSection[] = [];
   for (const section of sections.values()) {
@@ -179,6 +175,50 @@ export function parseConfigText(text: string, path: string): IniDocument {
     finished.push({ name: section.name, line: section.line, values });
   }
   return { path, sections: finished, defaults: ownDefaults };
+}
+
+/** Gather each section's values from the scanned lines, raising configparser's errors. */
+function readSections(scanned: readonly ScannedLine[], path: string): Reading {
+  const sections = new Map<string, PendingSection>();
+  const defaults: PendingSection = { name: DEFAULT_SECTION, line: 0, values: new Map() };
+  const seenKeys = new Set<string>(); // `${section}\0${key}` for the duplicate-key check
+  let current: PendingSection | undefined;
+  let currentKey: string | undefined;
+  let firstBadLine: { line: number; what: string } | undefined;
+
+  scanned.forEach((line, index) => {
+    const lineNo = index + 1;
+    const open = current && currentKey ? current.values.get(currentKey) : undefined;
+    if (line.kind === 'comment') return;
+    // A blank (not comment) line inside a value becomes an empty piece of it.
+    if (line.kind === 'blank' || line.kind === 'continuation') open?.pieces.push(line.stripped);
+    else if (line.kind === 'header') {
+      const name = line.name as string;
+      currentKey = undefined;
+      if (name === DEFAULT_SECTION) current = defaults;
+      else if (sections.has(name)) throw parseError(path, lineNo, `duplicate section [${name}]`);
+      else {
+        current = { name, line: lineNo, values: new Map() };
+        sections.set(name, current);
+      }
+    } else if (line.kind === 'preamble' || !current) {
+      throw parseError(path, lineNo, 'a line before the first [section] header');
+    } else if (line.kind === 'invalid') {
+      // configparser notes the error, keeps going (the current key stays open) and raises at the end.
+      firstBadLine ??= { line: lineNo, what: 'line is neither a [section] header nor "key = value"' };
+    } else {
+      const key = lowerKey(line.name ?? '');
+      if (key === '') firstBadLine ??= { line: lineNo, what: 'empty key before the "=" or ":"' };
+      const seen = `${current.name}\0${key}`;
+      if (seenKeys.has(seen)) throw parseError(path, lineNo, `duplicate key "${key}" in section [${current.name}]`);
+      seenKeys.add(seen);
+      current.values.set(key, { pieces: [line.value ?? ''], line: lineNo });
+      currentKey = key;
+    }
+  });
+
+  if (firstBadLine) throw parseError(path, firstBadLine.line, firstBadLine.what);
+  return { sections, defaults };
 }
 
 function finishValues(pending: ReadonlyMap<string, PendingValue>, inherited: boolean): Map<string, IniValue> {

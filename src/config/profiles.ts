@@ -4,7 +4,8 @@
  * wins, and how the credentials file is layered over the config file. Pure.
  */
 import type { Origin } from '../base/types.js';
-import { shlexSplit, type IniDocument, type IniSection } from './configparser.js';
+import type { IniDocument, IniSection } from './configparser.js';
+import { classifySection } from './sections.js';
 
 /** One setting, with the file and line it was read from. */
 export interface Setting {
@@ -59,25 +60,6 @@ function toSection(section: IniSection, path: string, profile?: string): Setting
   return { settings, origin };
 }
 
-/** `[profile NAME]`-style names: only exactly two shell words name something. */
-function secondWord(sectionName: string): string | undefined {
-  const words = shlexSplit(sectionName);
-  return words?.length === 2 ? words[1] : undefined;
-}
-
-type SectionKind = 'profile' | 'sso-session' | 'services';
-
-/** What a config-file section is, in botocore's order of checks. */
-function classify(sectionName: string): { kind: SectionKind; name: string } | undefined {
-  for (const kind of ['profile', 'sso-session', 'services'] as const) {
-    if (sectionName.startsWith(kind)) {
-      const name = secondWord(sectionName);
-      return name === undefined ? undefined : { kind, name };
-    }
-  }
-  return sectionName === 'default' ? { kind: 'profile', name: 'default' } : undefined;
-}
-
 /**
  * Build the profile map from the config file and/or the credentials file (either may be absent,
  * like a missing file in botocore).
@@ -87,7 +69,7 @@ export function buildProfileMap(config?: ParsedFile, credentials?: ParsedFile): 
   const ssoSessions = new Map<string, SettingsSection>();
   const services = new Map<string, SettingsSection>();
   for (const section of config?.doc.sections ?? []) {
-    const found = classify(section.name);
+    const found = classifySection(section.name, 'config');
     if (!found || !config) continue;
     // Later sections replace earlier ones wholesale ([default] vs [profile default]).
     if (found.kind === 'profile') fromConfig.set(found.name, toSection(section, config.path, found.name));
@@ -97,7 +79,8 @@ export function buildProfileMap(config?: ParsedFile, credentials?: ParsedFile): 
 
   const fromCredentials = new Map<string, SettingsSection>();
   for (const section of credentials?.doc.sections ?? []) {
-    if (credentials) fromCredentials.set(section.name, toSection(section, credentials.path, section.name));
+    const found = classifySection(section.name, 'credentials');
+    if (found && credentials) fromCredentials.set(found.name, toSection(section, credentials.path, found.name));
   }
 
   const profiles = new Map<string, Profile>();

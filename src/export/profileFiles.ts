@@ -7,7 +7,7 @@
  *   `aws_session_token`; config file: `[profile NAME]` (`[default]` for `default`) with `region` when
  *   given. Both sections are always written, so an existing config profile of the same name (with a
  *   `role_arn`, `credential_process`, ...) can never take precedence over the written keys.
- * - Existing sections are found as botocore finds them (see iniSections.ts). A profile that already
+ * - Existing sections are found as botocore finds them (see config/configparser.ts and config/sections.ts). A profile that already
  *   exists in either file is refused unless `overwrite`; then its section is replaced in place (its
  *   header through its last option; comments and blank lines after it stay), any further sections
  *   defining the same profile (e.g. `[default]` and `[profile default]`) are removed, and what was
@@ -24,7 +24,7 @@
 import { resolve, dirname } from 'node:path';
 import { UserError } from '../base/errors.js';
 import { acquireLock, errCode, type HeldLock, type LockOptions } from '../base/fileLock.js';
-import type { IniFileKind } from './iniSections.js';
+import type { IniFileKind } from '../config/sections.js';
 import { pyStrip } from '../config/configparser.js';
 import { checkDir, commitChanges, ensureDir, fsError, removeEmptyDirs, type FileChange } from '../base/safeFiles.js';
 import { validateEntries, type ProfileEntry, type ProfileFilePaths } from './profilePaths.js';

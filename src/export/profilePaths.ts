@@ -1,6 +1,6 @@
 /**
  * Where profiles are written (botocore's rules for the two files) and what may be written there:
- * names (the one rule of plan/profileNames.ts) and values that stay on one line of an INI file.
+ * names (the one rule of config/profileName.ts) and values that stay on one line of an INI file.
  * Pure: no I/O.
  */
 import { resolve, join } from 'node:path';
@@ -56,7 +56,7 @@ export function defaultProfilePaths(env: NodeJS.ProcessEnv, home: string): Profi
 
 /**
  * Why `name` cannot be a profile name written by this module (a phrase like "is empty"), or undefined
- * when it can: the one rule of plan/profileNames.ts, which the plan already applied.
+ * when it can: the one rule of config/profileName.ts, which the plan already applied.
  */
 export function validateProfileName(name: string): string | undefined {
   return profileNameProblem(name);

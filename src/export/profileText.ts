@@ -8,8 +8,9 @@
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { UserError } from '../base/errors.js';
-import { pyStrip } from '../config/configparser.js';
-import { detectNewline, headerFor, joinLines, parseIni, profileOfSection, splitLines, type IniFileKind, type Line, type ParsedIni } from './iniSections.js';
+import { parseIni, pyStrip } from '../config/configparser.js';
+import { detectNewline, joinLines, type Line, type ParsedIni, splitLines } from '../config/iniLines.js';
+import { headerFor, type IniFileKind, profileOfSection } from '../config/sections.js';
 import { isProcess, type ProfileEntry } from './profilePaths.js';
 import { checkDir, readRegularFile } from '../base/safeFiles.js';
 
@@ -157,9 +158,32 @@ export function sectionHash(codec: Codec, texts: readonly string[]): string {
     .update(codec.encode(texts.join('\n')))
     .digest('hex');
 }
+
 /** Lines `from..to` of `lines`, every line but the file's last terminated. */
 function span(lines: readonly Line[], from: number, to: number, nl: string): Line[] {
   return lines.slice(from, to + 1).map((l) => (l.eol ? l : { text: l.text, eol: nl }));
+}
+
+/**
+ * Add a section at the end of `out`: the last line gets a terminator if it has none, and a blank line
+ * separates the section from text before it. Says which of the two it did, so removal can undo them.
+ */
+function appendBlock(out: Line[], block: readonly string[], nl: string): Pick<WrittenSection, 'blankLineBefore' | 'terminatedPreviousLine'> {
+  let terminatedPreviousLine = false;
+  let blankLineBefore = false;
+  const last = out[out.length - 1];
+  if (last) {
+    if (last.eol === '') {
+      out[out.length - 1] = { text: last.text, eol: nl };
+      terminatedPreviousLine = true;
+    }
+    if (pyStrip(last.text) !== '') {
+      out.push({ text: '', eol: nl });
+      blankLineBefore = true;
+    }
+  }
+  for (const text of block) out.push({ text, eol: nl });
+  return { blankLineBefore, terminatedPreviousLine };
 }
 
 export function planWrite(state: FileState, entries: readonly ProfileEntry[], overwrite: boolean): WritePlan {
@@ -220,23 +244,10 @@ export function planWrite(state: FileState, entries: readonly ProfileEntry[], ov
     }
   }
   for (const entry of appended) {
-    let terminated = false;
-    let blank = false;
-    const last = out[out.length - 1];
-    if (last) {
-      if (last.eol === '') {
-        out[out.length - 1] = { text: last.text, eol: nl };
-        terminated = true;
-      }
-      if (pyStrip(last.text) !== '') {
-        out.push({ text: '', eol: nl });
-        blank = true;
-      }
-    }
     const block = blockFor(entry, kind).map((t) => codec.lift(t));
-    for (const text of block) out.push({ text, eol: nl });
+    const around = appendBlock(out, block, nl);
     expectedNames.push(codec.lift(headerFor(entry.name, kind).slice(1, -1)));
-    record(entry, block, { blankLineBefore: blank, terminatedPreviousLine: terminated });
+    record(entry, block, around);
   }
 
   // (When the write is refused anyway, the conflict is what to report.)
