@@ -56,7 +56,7 @@ process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: ${JSON.stringify(
       ...s.oidcEnv,
       ACTIONS_RUNTIME_TOKEN: 'runtime-token-for-cache-and-artifacts',
       STATE_cleanup: 'x',
-      GITHUB_PATH: s.job.dirs.root + '/path-file',
+      GITHUB_PATH: `${s.job.dirs.root}/path-file`,
       AWS_REGION: 'eu-west-1',
     },
   });

@@ -39,24 +39,24 @@ function tidy(r: StepResult): void {
 const base = `[profile ci]\nweb_identity_token_file = /var/run/not-in-ci/token\nrole_arn = ${HUB}\n\n[profile deploy]\nrole_arn = ${DEPLOY}\nsource_profile = ci\nexternal_id = deploy-ext-42\n`;
 
 const FILES: [string, () => Buffer | string][] = [
-  ['UTF-8 BOM', () => '\ufeff' + base],
+  ['UTF-8 BOM', () => `\ufeff${base}`],
   ['UTF-16LE with BOM', () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(base, 'utf16le')])],
   ['invalid UTF-8 in a value', () => Buffer.concat([Buffer.from(base.replace('deploy-ext-42', 'deploy-ext-')), Buffer.from([0xff, 0xfe, 0x0a])])],
   [
     'invalid UTF-8 in a section name',
     () => Buffer.concat([Buffer.from(base), Buffer.from('[profile x'), Buffer.from([0xc3, 0x28]), Buffer.from(']\nregion = us-east-1\n')]),
   ],
-  ['NUL in a comment and a key', () => base + '# \u0000 comment\nre\u0000gion = us-east-1\n'],
+  ['NUL in a comment and a key', () => `${base}# \u0000 comment\nre\u0000gion = us-east-1\n`],
   ['CR-only line ends', () => base.replace(/\n/g, '\r')],
   ['mixed CRLF and a lone CR inside a value', () => base.replace(/\n/g, '\r\n').replace('deploy-ext-42', 'deploy-\rext-42')],
   ['a header with a C1 control (NEL)', () => base.replace('[profile deploy]', '[profile deploy\u0085x]')],
-  ['duplicate sections and keys', () => base + `\n[profile deploy]\nrole_arn = arn:aws:iam::999999999999:role/other\nrole_arn = ${DEPLOY}\n`],
+  ['duplicate sections and keys', () => `${base}\n[profile deploy]\nrole_arn = arn:aws:iam::999999999999:role/other\nrole_arn = ${DEPLOY}\n`],
   [
     'source_profile cycle of two',
     () =>
       `[profile a]\nrole_arn = ${DEPLOY}\nsource_profile = b\n[profile b]\nrole_arn = ${HUB}\nsource_profile = a\n[profile deploy]\nrole_arn = ${DEPLOY}\nsource_profile = a\n`,
   ],
-  ['a 900 kB single line value', () => base + `[profile big]\nrole_arn = arn:aws:iam::222222222222:role/${'p'.repeat(900_000)}\n`],
+  ['a 900 kB single line value', () => `${base}[profile big]\nrole_arn = arn:aws:iam::222222222222:role/${'p'.repeat(900_000)}\n`],
   [
     'sections named like JS object keys',
     () =>

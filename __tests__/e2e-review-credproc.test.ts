@@ -33,9 +33,9 @@ const OUTPUTS: [string, unknown, number?][] = [
   ],
   [
     'secret as an extra field, command in another',
-    { Version: 1, AccessKeyId: 'AKIAEMULATORUSER0001', SecretAccessKey: 'bad shape ' + SECRET, Note: '\n::warning::X' },
+    { Version: 1, AccessKeyId: 'AKIAEMULATORUSER0001', SecretAccessKey: `bad shape ${SECRET}`, Note: '\n::warning::X' },
   ],
-  ['key id with the secret', { Version: 1, AccessKeyId: SECRET + ' x', SecretAccessKey: SECRET }],
+  ['key id with the secret', { Version: 1, AccessKeyId: `${SECRET} x`, SecretAccessKey: SECRET }],
   ['not JSON, secret in the text, exit 0', `oops ${SECRET}`],
   ['valid JSON then exit 3 with the secret on stderr twice and a command', { Version: 1, AccessKeyId: 'AKIAEMULATORUSER0001', SecretAccessKey: SECRET }, 3],
 ];

@@ -38,8 +38,8 @@ for (const input of ['config-file', 'credentials-file'] as const) {
         env: { ...s.oidcEnv, LEAKY_MARKER: 'zzSecretEnvValue0042', AWS_ACCESS_KEY_ID: USER.accessKeyId, AWS_SECRET_ACCESS_KEY: USER.secretAccessKey },
       });
       expect(r.stdout + r.stderr).not.toMatch(/Unexpected error|\n\s+at /);
-      expect(shownOutsideMasks(r.stdout + '\n' + r.stderr, 'zzSecretEnvValue0042')).toEqual([]);
-      expect(shownOutsideMasks(r.stdout + '\n' + r.stderr, s.oidc.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)).toEqual([]);
+      expect(shownOutsideMasks(`${r.stdout}\n${r.stderr}`, 'zzSecretEnvValue0042')).toEqual([]);
+      expect(shownOutsideMasks(`${r.stdout}\n${r.stderr}`, s.oidc.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)).toEqual([]);
     });
   }
 }

@@ -38,7 +38,7 @@ describe('proxy passwords', () => {
       });
       expect(r.exitCode).toBe(1);
       expect(r.errors).toHaveLength(1);
-      expect(shownOutsideMasks(r.stdout + '\n' + r.stderr, PASSWORD)).toEqual([]);
+      expect(shownOutsideMasks(`${r.stdout}\n${r.stderr}`, PASSWORD)).toEqual([]);
       // the runner masks only what was registered: the password must be registered before it is printed
       expect(r.maskedLog).not.toContain(PASSWORD);
     });

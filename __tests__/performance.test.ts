@@ -3,7 +3,7 @@
  * the size of the bundles, and exactly one STS call per hop — no retries, no extra GetCallerIdentity,
  * no hub assumed twice — for each benchmark scenario run through the bundled action.
  */
-import { statSync, } from 'node:fs';
+import { statSync } from 'node:fs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

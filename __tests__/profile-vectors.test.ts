@@ -16,7 +16,7 @@ import { buildProfileMap, type ProfileMap } from '../src/config/profiles.js';
 import { ConfigError } from '../src/base/errors.js';
 import { PreflightError, resolveProfileChain, type ResolvedProfile } from '../src/plan/resolveProfileChain.js';
 import type { Hop, Source } from '../src/base/types.js';
-import { loadVectors, type Vector, } from './support/vector-world.js';
+import { loadVectors, type Vector } from './support/vector-world.js';
 
 type Mode = 'skip' | 'partial';
 
