@@ -32,7 +32,7 @@ import {
   type WrittenProfiles,
 } from '../src/export/profileFiles.js';
 import { parseIni, profileOfSection, splitLines } from '../src/export/iniSections.js';
-import { shlexSplit } from '../src/config/configparser.js';
+import { shlexSplit } from '../src/config/python.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const WRITER = fileURLToPath(new URL('./fixtures/profile-writer.ts', import.meta.url));

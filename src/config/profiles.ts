@@ -1,10 +1,11 @@
 /**
  * Turns parsed config and credentials files into named profiles, the way botocore does
- * (profile-semantics.md §1.1): which sections are profiles, which of two sections for one profile
+ * (botocore reads the same two files with configparser): which sections are profiles, which of two sections for one profile
  * wins, and how the credentials file is layered over the config file. Pure.
  */
 import type { Origin } from '../base/types.js';
-import { shlexSplit, type IniDocument, type IniSection } from './configparser.js';
+import type { IniDocument, IniSection } from './configparser.js';
+import { shlexSplit } from './python.js';
 
 /** One setting, with the file and line it was read from. */
 export interface Setting {

@@ -22,7 +22,7 @@
  * usually introduce the next section (or close the file), so they belong to what follows.
  */
 
-import { pyStrip, shlexSplit } from '../config/configparser.js';
+import { pyStrip, shlexSplit } from '../config/python.js';
 
 /** Leading whitespace as Python's `str.isspace()` sees it (indentation makes a continuation line). */
 function leadingSpace(text: string): number {

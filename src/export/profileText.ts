@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { UserError } from '../base/errors.js';
-import { pyStrip } from '../config/configparser.js';
+import { pyStrip } from '../config/python.js';
 import { detectNewline, headerFor, joinLines, parseIni, profileOfSection, splitLines, type IniFileKind, type Line, type ParsedIni } from './iniSections.js';
 import { isProcess, type ProfileEntry } from './profilePaths.js';
 import { checkDir, readRegularFile } from '../base/safeFiles.js';
