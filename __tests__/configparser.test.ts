@@ -3,7 +3,8 @@
  * botocore's section naming), including every row of profile-semantics.md §2.5 where the `ini`
  * package reads the same file differently.
  */
-import { parseConfigText, shlexSplit, type IniDocument } from '../src/config/configparser.js';
+import { parseConfigText, type IniDocument } from '../src/config/configparser.js';
+import { shlexSplit } from '../src/config/python.js';
 import { buildProfileMap, type ProfileMap } from '../src/config/profiles.js';
 import { ConfigError } from '../src/base/errors.js';
 

@@ -35,6 +35,7 @@ import { profileNameProblem } from '../src/config/profileName.js';
 import { resolveProfileChain, type ResolveContext, type ResolvedProfile } from '../src/plan/resolveProfileChain.js';
 import type { Chain, Hop, Plan } from '../src/base/types.js';
 import { readSettings, type Settings } from '../src/settings/settings.js';
+import { loadConfig } from '../src/settings/loadConfig.js';
 import { decodeBase32 } from '../src/sources/totp.js';
 import * as A from './support/arbitraries.js';
 import { ACTION_YML, Job, NODE24_BIN, REPO_ROOT, assertNoLeaks, inputEnvName, readActionInputDefaults } from './support/harness.js';
@@ -377,7 +378,7 @@ async function runPipeline(env: Record<string, string>): Promise<Outcome> {
   }) as typeof process.stdout.write;
   try {
     settings = readSettings(process.env);
-    planned = buildPlan(settings, process.env);
+    planned = buildPlan(settings, process.env, loadConfig(settings, process.env));
   } catch (error) {
     return { ok: false, error, printed };
   } finally {

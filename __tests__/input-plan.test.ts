@@ -20,18 +20,17 @@ const github: GithubContext = {
 /** As the runner does: every input declared in action.yml is set, to its default or empty. */
 const declared = readActionInputDefaults(ACTION_YML);
 
-function withInputs<T>(inputs: Record<string, string>, fn: () => T): T {
-  const saved = { ...process.env };
-  for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_') || k.startsWith('ACTIONS_ID_TOKEN') || k.startsWith('AWS_')) delete process.env[k];
-  for (const [k, v] of Object.entries({ ...declared, ...inputs })) process.env[inputEnvName(k)] = v;
-  try {
-    return fn();
-  } finally {
-    process.env = saved;
+/** The env the runner would hand the step: this process's env minus inputs and AWS/OIDC settings, plus `inputs`. */
+function inputEnv(inputs: Record<string, string>, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!(k.startsWith('INPUT_') || k.startsWith('ACTIONS_ID_TOKEN') || k.startsWith('AWS_'))) env[k] = v;
   }
+  for (const [k, v] of Object.entries({ ...declared, ...inputs })) env[inputEnvName(k)] = v;
+  return { ...env, ...extra };
 }
 
-const plan = (inputs: Record<string, string>) => withInputs(inputs, () => buildInputPlan(readSettings(process.env), github));
+const plan = (inputs: Record<string, string>) => buildInputPlan(readSettings(inputEnv(inputs)), github);
 const keys = { 'aws-access-key-id': 'AKIAEXAMPLEKEY000001', 'aws-secret-access-key': 'secret/with+chars' };
 const A = 'arn:aws:iam::111111111111:role/a';
 const B = 'arn:aws:iam::222222222222:role/b';
@@ -114,11 +113,11 @@ describe('role-chain', () => {
   });
 
   test('the GitHub OIDC source makes the first hop a web-identity hop without tags', () => {
-    const p = withInputs({ 'aws-region': 'us-east-1', 'role-chain': `${A}\n${B}` }, () => {
-      process.env['ACTIONS_ID_TOKEN_REQUEST_URL'] = 'http://127.0.0.1:1/token';
-      process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'] = 'request-token';
-      return buildInputPlan(readSettings(process.env), github);
-    });
+    const env = inputEnv(
+      { 'aws-region': 'us-east-1', 'role-chain': `${A}\n${B}` },
+      { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1/token', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token' },
+    );
+    const p = buildInputPlan(readSettings(env), github);
     const chain = p.targets[0]!.chain;
     expect(chain.source).toEqual({ kind: 'web-identity', token: { kind: 'github-oidc', audience: 'sts.amazonaws.com' } });
     expect(chain.hops[0]).toMatchObject({ action: 'AssumeRoleWithWebIdentity', tags: [] });
@@ -253,5 +252,40 @@ describe('TOTP (RFC 6238 test vectors, SHA-1)', () => {
   test('base32 decoding', () => {
     expect(decodeBase32(secret)!.toString()).toBe('12345678901234567890');
     expect(decodeBase32('!!')).toBeUndefined();
+  });
+});
+
+describe('inputs come from the env handed to readSettings', () => {
+  /** Runs `fn` with `inputs` set in process.env (as a decoy), restoring it afterwards. */
+  function withDecoys<T>(inputs: Record<string, string>, fn: () => T): T {
+    const saved = new Map(Object.keys(inputs).map((k) => [inputEnvName(k), process.env[inputEnvName(k)]] as const));
+    for (const [k, v] of Object.entries(inputs)) process.env[inputEnvName(k)] = v;
+    try {
+      return fn();
+    } finally {
+      for (const [k, v] of saved) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  }
+
+  test('an input set only in process.env is not read; the one in the handed env is', () => {
+    withDecoys({ 'aws-region': 'eu-west-3' }, () => {
+      const settings = readSettings(inputEnv({ 'aws-region': 'ap-south-1', 'role-to-assume': A, ...keys }));
+      expect(settings.region).toBe('ap-south-1');
+      expect(buildInputPlan(settings, github).region).toBe('ap-south-1');
+      // Negative: without the input in the handed env, process.env's value does not stand in for it.
+      expect(() => readSettings(inputEnv({ 'role-to-assume': A, ...keys }))).toThrow(/Input 'aws-region': is required/);
+    });
+  });
+
+  test("process.env's role does not reach the plan", () => {
+    withDecoys({ 'role-to-assume': C }, () => {
+      const withRole = buildInputPlan(readSettings(inputEnv({ 'aws-region': 'us-east-1', 'role-to-assume': B, ...keys })), github);
+      expect(withRole.targets[0]!.chain.hops.map((h) => h.roleArn)).toEqual([B]);
+      const withoutRole = buildInputPlan(readSettings(inputEnv({ 'aws-region': 'us-east-1', ...keys })), github);
+      expect(withoutRole.targets.flatMap((t) => t.chain.hops.map((h) => h.roleArn))).not.toContain(C);
+    });
   });
 });

@@ -31,8 +31,9 @@ import {
   type ProfileFilePaths,
   type WrittenProfiles,
 } from '../src/export/profileFiles.js';
-import { parseIni, shlexSplit } from '../src/config/configparser.js';
+import { parseIni } from '../src/config/configparser.js';
 import { splitLines } from '../src/config/iniLines.js';
+import { shlexSplit } from '../src/config/python.js';
 import { profileOfSection } from '../src/config/sections.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));

@@ -7,7 +7,8 @@ import { parseConfigText } from '../src/config/configparser.js';
 import { buildProfileMap, type ProfileMap } from '../src/config/profiles.js';
 import { ConfigError } from '../src/base/errors.js';
 import { CHAINED_DURATION_MESSAGE } from '../src/base/constraints.js';
-import { PreflightError, pyInt, pyListRepr, pyRepr, resolveProfileChain, type ResolveContext, type ResolvedProfile } from '../src/plan/resolveProfileChain.js';
+import { pyInt, pyListRepr, pyRepr } from '../src/config/python.js';
+import { PreflightError, resolveProfileChain, type ResolveContext, type ResolvedProfile } from '../src/plan/resolveProfileChain.js';
 import type { Hop } from '../src/base/types.js';
 
 const CONFIG = '/repo/.aws/config';

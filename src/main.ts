@@ -8,6 +8,7 @@ import { buildPlan } from './plan/index.js';
 import { untrustedEndpoint } from './net/endpointTrust.js';
 import type { Plan } from './base/types.js';
 import { readSettings, type Settings } from './settings/settings.js';
+import { loadConfig } from './settings/loadConfig.js';
 import { executePlan, type TargetOutcome } from './run/execute.js';
 import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS } from './sts/client.js';
 import { reportFailure } from './report.js';
@@ -21,7 +22,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const settings = readSettings(env);
     // Any run of 12 digits too: an account ID can reach a line in forms no ARN pattern sees (a refused reply, a peer's text).
     if (settings.maskAccountId) core.hideAccountIds(settings.allowedAccountIds, { anyTwelveDigits: true });
-    const plan = await buildPlan(settings, env);
+    const plan = await buildPlan(settings, env, loadConfig(settings, env));
     if (settings.maskAccountId) core.hideAccountIds(accountIdsIn(plan));
     const refresh = settings.refresh ? buildRefreshPlan(plan, settings, env) : undefined;
     // Before any token is fetched; a dry run still prints the plan, then fails as the run would.

@@ -148,3 +148,30 @@ export function policyProblem(policy: string): string | undefined {
 }
 
 export const MFA_SERIAL = /^[\w+=/:,.@-]{9,256}$/;
+
+/**
+ * The STS model's limits on the request members a profile hop sends, by API parameter name: the one
+ * table both checks read. botocore validates only the minimums before sending; STS enforces the rest.
+ * `member` is the name STS's ValidationError text uses. TokenCode's value is a secret and is never
+ * quoted, so only its minimum (which botocore checks without quoting it) is listed.
+ */
+export const STS_PARAMETERS: Readonly<
+  Record<
+    string,
+    {
+      readonly member: string;
+      readonly minLength?: number;
+      readonly maxLength?: number;
+      readonly min?: number;
+      readonly max?: number;
+      readonly pattern?: { readonly regex: RegExp; readonly text: string };
+    }
+  >
+> = {
+  RoleArn: { member: 'roleArn', minLength: 20, maxLength: 2048 },
+  RoleSessionName: { member: 'roleSessionName', minLength: 2, maxLength: 64, pattern: { regex: SESSION_NAME, text: '[\\w+=,.@-]*' } },
+  ExternalId: { member: 'externalId', minLength: 2, maxLength: 1224, pattern: { regex: EXTERNAL_ID, text: '[\\w+=,.@:\\/-]*' } },
+  SerialNumber: { member: 'serialNumber', minLength: 9, maxLength: 256, pattern: { regex: SERIAL_NUMBER, text: '[\\w+=/:,.@-]*' } },
+  TokenCode: { member: 'tokenCode', minLength: 6 },
+  DurationSeconds: { member: 'durationSeconds', min: DURATION.min, max: DURATION.max },
+};

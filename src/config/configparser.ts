@@ -5,7 +5,7 @@
  *
  * Pure: the caller passes the file text and the path (the path is only used in messages and origins).
  *
- * Rules reproduced (see profile-semantics.md §1.1 and §2.5):
+ * Rules reproduced:
  * - `=` and `:` both separate key and value; the first of them on the line wins.
  * - Only whole-line comments (`#` or `;` as the first non-blank character). A `;` or `#` later in a
  *   line is part of the value.
@@ -22,6 +22,7 @@
  */
 import { ConfigError } from '../base/errors.js';
 import { type Line, type LineKind, type ParsedIni, sectionSpans, splitLines } from './iniLines.js';
+import { PY_WS, pyRstrip, pyStrip } from './python.js';
 
 /** One value as read from a file. */
 export interface IniValue {
@@ -52,9 +53,6 @@ export interface IniDocument {
   readonly defaults: ReadonlyMap<string, IniValue>;
 }
 
-/** Characters Python's `str.strip()` / `\s` treat as whitespace. */
-const PY_WS = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const WS_CHAR = new RegExp(`^[${PY_WS}]$`);
 const NON_WS = new RegExp(`[^${PY_WS}]`);
 /** `[header]` at the start of a stripped line; the header runs to the last `]` (configparser is greedy). */
 const SECTION_HEADER = /^\[(.+)\]/s;
@@ -62,21 +60,6 @@ const SECTION_HEADER = /^\[(.+)\]/s;
 const PY_LINE_BREAKS = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
 
 const DEFAULT_SECTION = 'DEFAULT';
-
-// Index loops, not `\s+$` regexes: those backtrack quadratically on long runs of spaces.
-const isWs = (ch: string): boolean => WS_CHAR.test(ch);
-
-export function pyStrip(s: string): string {
-  let start = 0;
-  while (start < s.length && isWs(s.charAt(start))) start++;
-  return pyRstrip(s.slice(start));
-}
-
-function pyRstrip(s: string): string {
-  let end = s.length;
-  while (end > 0 && isWs(s.charAt(end - 1))) end--;
-  return s.slice(0, end);
-}
 
 /** `key <ws> (= or :) <ws> value`: the key is everything before the first delimiter. */
 function splitOption(line: string): { key: string; value: string } | undefined {
@@ -241,48 +224,4 @@ function withNested(value: IniValue, path: string, key: string): IniValue {
     nested.set(pyStrip(line.slice(0, eq)), pyStrip(line.slice(eq + 1)));
   }
   return { ...value, nested };
-}
-
-/**
- * Python's `shlex.split(s)` (POSIX mode, no comments), as botocore applies it to section names.
- * Returns undefined where Python raises ValueError (unclosed quote, trailing backslash).
- */
-export function shlexSplit(s: string): string[] | undefined {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false; // a word has started (possibly an empty quoted one)
-  let quote: '"' | "'" | undefined;
-  const chars = Array.from(s);
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i] as string;
-    if (quote === "'") {
-      if (c === "'") quote = undefined;
-      else word += c;
-    } else if (quote === '"') {
-      if (c === '"') quote = undefined;
-      else if (c === '\\') {
-        const next = chars[++i];
-        if (next === undefined) return undefined;
-        word += next === '"' || next === '\\' ? next : `\\${next}`;
-      } else word += c;
-    } else if (c === ' ' || c === '\t' || c === '\r' || c === '\n') {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else if (c === '\\') {
-      const next = chars[++i];
-      if (next === undefined) return undefined;
-      word += next;
-      inWord = true;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      inWord = true;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (quote) return undefined;
-  if (inWord) words.push(word);
-  return words;
 }

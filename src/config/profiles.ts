@@ -1,6 +1,6 @@
 /**
  * Turns parsed config and credentials files into named profiles, the way botocore does
- * (profile-semantics.md §1.1): which sections are profiles, which of two sections for one profile
+ * (botocore reads the same two files with configparser): which sections are profiles, which of two sections for one profile
  * wins, and how the credentials file is layered over the config file. Pure.
  */
 import type { Origin } from '../base/types.js';

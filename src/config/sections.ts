@@ -9,7 +9,7 @@
  *   in that order) names something only when it splits (shlex, POSIX) into exactly two words: the
  *   second word is the name. `[default]` is the default profile too.
  */
-import { shlexSplit } from './configparser.js';
+import { shlexSplit } from './python.js';
 
 export type IniFileKind = 'credentials' | 'config';
 export type SectionKind = 'profile' | 'sso-session' | 'services';

@@ -25,7 +25,7 @@ import { resolve, dirname } from 'node:path';
 import { UserError } from '../base/errors.js';
 import { acquireLock, errCode, type HeldLock, type LockOptions } from '../base/fileLock.js';
 import type { IniFileKind } from '../config/sections.js';
-import { pyStrip } from '../config/configparser.js';
+import { pyStrip } from '../config/python.js';
 import { checkDir, commitChanges, ensureDir, fsError, removeEmptyDirs, type FileChange } from '../base/safeFiles.js';
 import { validateEntries, type ProfileEntry, type ProfileFilePaths } from './profilePaths.js';
 import { conflictError, planRemove, planWrite, readState, type FileState, type WrittenSection } from './profileText.js';

@@ -8,8 +8,9 @@
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { UserError } from '../base/errors.js';
-import { parseIni, pyStrip } from '../config/configparser.js';
+import { parseIni } from '../config/configparser.js';
 import { detectNewline, joinLines, type Line, type ParsedIni, splitLines } from '../config/iniLines.js';
+import { pyStrip } from '../config/python.js';
 import { headerFor, type IniFileKind, profileOfSection } from '../config/sections.js';
 import { isProcess, type ProfileEntry } from './profilePaths.js';
 import { checkDir, readRegularFile } from '../base/safeFiles.js';

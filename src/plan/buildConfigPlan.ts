@@ -2,26 +2,21 @@
  * Config-profile mode: read the checked-in AWS config (and credentials) file with botocore's rules,
  * pick the profiles (names and globs), and resolve each into a Chain — all before any STS call.
  */
-import { existsSync } from 'node:fs';
-import { PROFILE_FILE_CAP, readBoundedFile } from '../config/boundedFile.js';
-import { isAbsolute, join } from 'node:path';
 import { ConfigError, InputError } from '../base/errors.js';
-import { parseConfigText } from '../config/configparser.js';
-import { buildProfileMap, type ParsedFile, type ProfileMap } from '../config/profiles.js';
+import { regionProblem, sessionNameProblem } from '../base/constraints.js';
+import type { ProfileMap } from '../config/profiles.js';
+import type { LoadedConfig } from '../settings/loadConfig.js';
 import { canMintGithubToken, type Settings } from '../settings/settings.js';
 import { checkRegion } from './buildInputPlan.js';
 import { defaultSessionName, type GithubContext } from './github.js';
 import { PreflightError, resolveProfileChain, type ResolveContext, type ResolvedProfile } from './resolveProfileChain.js';
-import { regionProblem, sessionNameProblem } from '../base/constraints.js';
 import type { Plan, Target } from '../base/types.js';
 
-export async function buildConfigPlan(settings: Settings, github: GithubContext, env: NodeJS.ProcessEnv): Promise<Plan> {
+/** Pure: the files were read, and the token files looked up, at the edge (settings/loadConfig.ts). */
+export function buildConfigPlan(settings: Settings, github: GithubContext, env: NodeJS.ProcessEnv, loaded: LoadedConfig): Plan {
   if (settings.mode.kind !== 'config') throw new Error('buildConfigPlan needs config mode');
-  const { configFile, credentialsFile, profiles: patterns } = settings.mode;
-  const workspace = env['GITHUB_WORKSPACE'] ?? process.cwd();
-  const config = readProfileFile(configFile, 'config-file', workspace);
-  const credentials = credentialsFile === undefined ? undefined : readProfileFile(credentialsFile, 'credentials-file', workspace);
-  const map = buildProfileMap(config, credentials);
+  const { configFile, profiles: patterns } = settings.mode;
+  const { map, existingTokenFiles } = loaded;
   const names = selectProfiles(patterns, map, configFile);
   // aws-profile renames the one written profile; several keep their own names.
   const rename = settings.profileOutput.awsProfile;
@@ -36,7 +31,7 @@ export async function buildConfigPlan(settings: Settings, github: GithubContext,
   const ctx: ResolveContext = {
     defaultSessionName: settings.hopDefaults.sessionName ?? defaultSessionName(github),
     githubOidc: oidcAllowed ? { audience: settings.audience, always: settings.useGithubOidc === 'always' } : undefined,
-    fileExists: (path) => existsSync(isAbsolute(path) ? path : join(workspace, path)),
+    fileExists: (path) => existingTokenFiles.has(path),
     mfaCode: settings.mfaCode,
   };
   const targets: Target[] = names.map((name) => {
@@ -65,17 +60,6 @@ function targetRegion(settings: Settings, resolved: ResolvedProfile): string {
   // botocore accepts any host label here (e.g. "EU-West-1"); STS then refuses the signature's scope.
   if (problem) throw new PreflightError('ValidationError', `Region ${problem}`, resolved.regionOrigin ?? resolved.origin);
   return region;
-}
-
-/**
- * Paths are relative to the workspace; errors and annotations name the path as the user wrote it.
- * Read through the bounded reader: a regular file (a symlink to one is followed) of at most 1 MiB.
- */
-function readProfileFile(path: string, input: string, workspace: string): ParsedFile {
-  const full = isAbsolute(path) ? path : join(workspace, path);
-  const read = readBoundedFile(full, PROFILE_FILE_CAP);
-  if (!read.ok) throw new InputError(input, `file "${path}" ${read.detail}`);
-  return { doc: parseConfigText(read.data.toString('utf8'), path), path };
 }
 
 /** Names are taken as they are; `*`, `?` and `[...]` make a glob over the file's profiles, in file order. */

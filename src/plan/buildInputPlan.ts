@@ -115,22 +115,39 @@ function buildChain(source: Source, specs: readonly HopSpec[], ctx: HopContext):
   return { source, hops };
 }
 
-function buildHop(
-  spec: HopSpec,
-  opts: {
-    ctx: HopContext;
-    webIdentity: boolean;
-    last: boolean;
-    chained: boolean;
-    transitive: ReadonlySet<string>;
-    sourceIdentityPending?: string;
-    mfaPending?: string;
-  },
-): Hop {
-  const { ctx, webIdentity, last, chained } = opts;
-  const fail = (detail: string, input: string = spec.input): never => {
+type Fail = (detail: string, input?: string) => never;
+
+interface HopOptions {
+  readonly ctx: HopContext;
+  readonly webIdentity: boolean;
+  readonly last: boolean;
+  readonly chained: boolean;
+  readonly transitive: ReadonlySet<string>;
+  readonly sourceIdentityPending?: string;
+  readonly mfaPending?: string;
+}
+
+/** What every hop sends, checked in the order the user reads the line: role, session, duration, policies. */
+interface HopBase {
+  readonly roleArn: string;
+  readonly roleSessionName: string;
+  readonly durationSeconds?: number;
+  readonly policy?: string;
+  readonly policyArns: string[];
+}
+
+function buildHop(spec: HopSpec, opts: HopOptions): Hop {
+  const fail: Fail = (detail, input = spec.input) => {
     throw new InputError(input, detail, input === spec.input && spec.input !== 'role-to-assume' ? spec.line : undefined);
   };
+  const base = hopBase(spec, opts, fail);
+  const origin = { where: spec.input, line: spec.line };
+  if (opts.webIdentity) return webIdentityHop(spec, base, origin, fail);
+  return { action: 'AssumeRole', ...base, ...assumeRoleParts(spec, opts, fail), origin };
+}
+
+function hopBase(spec: HopSpec, opts: HopOptions, fail: Fail): HopBase {
+  const { ctx, last, chained } = opts;
   const arnProblem = roleArnProblem(spec.roleArn);
   if (arnProblem) fail(arnProblem);
   const arn = parseRoleArn(spec.roleArn)!;
@@ -165,23 +182,27 @@ function buildHop(
     const problem = policyProblem(policy);
     if (problem) fail(`the policy ${problem}`, 'inline-session-policy');
   }
+  return { roleArn: spec.roleArn, roleSessionName: sessionName, durationSeconds, policy, policyArns };
+}
 
-  const base = { roleArn: spec.roleArn, roleSessionName: sessionName, durationSeconds, policy, policyArns };
-  const origin = { where: spec.input, line: spec.line };
-  if (webIdentity) {
-    for (const [value, name] of [
-      [spec.externalId, 'external-id'],
-      [spec.sourceIdentity, 'source-identity'],
-      [spec.mfaSerial, 'mfa-serial'],
-    ] as const) {
-      if (value !== undefined) fail(`${name} cannot be used on a web-identity hop (AssumeRoleWithWebIdentity)`);
-    }
-    if (spec.tags.length > 0 || spec.transitiveTagKeys.length > 0) {
-      fail('session tags cannot be sent on a web-identity hop (AssumeRoleWithWebIdentity does not accept them)');
-    }
-    return { action: 'AssumeRoleWithWebIdentity', ...base, tags: [], transitiveTagKeys: [], origin };
+/** AssumeRoleWithWebIdentity takes no external ID, source identity, MFA or tags: a line asking for one is refused. */
+function webIdentityHop(spec: HopSpec, base: HopBase, origin: Hop['origin'], fail: Fail): Hop {
+  for (const [value, name] of [
+    [spec.externalId, 'external-id'],
+    [spec.sourceIdentity, 'source-identity'],
+    [spec.mfaSerial, 'mfa-serial'],
+  ] as const) {
+    if (value !== undefined) fail(`${name} cannot be used on a web-identity hop (AssumeRoleWithWebIdentity)`);
   }
+  if (spec.tags.length > 0 || spec.transitiveTagKeys.length > 0) {
+    fail('session tags cannot be sent on a web-identity hop (AssumeRoleWithWebIdentity does not accept them)');
+  }
+  return { action: 'AssumeRoleWithWebIdentity', ...base, tags: [], transitiveTagKeys: [], origin };
+}
 
+/** The AssumeRole-only parameters: external ID, session tags, source identity and MFA. */
+function assumeRoleParts(spec: HopSpec, opts: HopOptions, fail: Fail): Pick<Hop, 'externalId' | 'tags' | 'transitiveTagKeys' | 'sourceIdentity' | 'mfa'> {
+  const { ctx } = opts;
   const externalId = spec.externalId ?? ctx.defaults.externalId;
   if (externalId !== undefined) {
     const problem = externalIdProblem(externalId);
@@ -209,7 +230,7 @@ function buildHop(
     if (!ctx.mfaCode) fail('an MFA serial needs mfa-token-code or mfa-totp-secret', input);
     mfa = { serialNumber: mfaSerial, code: ctx.mfaCode! };
   }
-  return { action: 'AssumeRole', ...base, externalId, tags, transitiveTagKeys, sourceIdentity, mfa, origin };
+  return { externalId, tags, transitiveTagKeys, sourceIdentity, mfa };
 }
 
 /** Step tags plus this line's tags; keys made transitive by an earlier hop are inherited, so not re-sent. */

@@ -1,10 +1,11 @@
 /**
  * Raw inputs → one typed, validated Settings object. Secrets are masked as they are read,
- * before any other work. Only this folder calls core.getInput.
+ * before any other work. Inputs are read from the env handed in (settings/inputs.ts), never from
+ * the process's own.
  */
 import { InputError } from '../base/errors.js';
 import type { AwsCredentials, MfaCode, SessionTag } from '../base/types.js';
-import * as input from './inputs.js';
+import { Inputs } from './inputs.js';
 import { parseRoleChainLine, type HopSpec } from './roleChain.js';
 import { decodeBase32 } from '../sources/totp.js';
 import type { ProxyInputs } from '../net/proxy.js';
@@ -99,6 +100,7 @@ const PER_HOP_INPUTS = [
 ];
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const input = new Inputs(env);
   // Secrets first: masked before anything below can fail and print.
   const accessKeyId = input.secret('aws-access-key-id');
   const secretAccessKey = input.secret('aws-secret-access-key');
@@ -106,8 +108,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const mfaTokenCode = input.secret('mfa-token-code');
   const mfaTotpSecret = input.secret('mfa-totp-secret');
 
-  const mode = readMode();
-  const source = readSource(env, { accessKeyId, secretAccessKey, sessionToken }, mode);
+  const mode = readMode(input);
+  const source = readSource(input, env, { accessKeyId, secretAccessKey, sessionToken }, mode);
   // As the AWS CLI does: the environment's region when the input is empty (it also beats a profile's region).
   const regionSource = input.text('aws-region') !== undefined ? 'aws-region' : ['AWS_REGION', 'AWS_DEFAULT_REGION'].find((name) => env[name]);
   const region = regionSource === undefined ? undefined : regionSource === 'aws-region' ? input.text('aws-region') : env[regionSource];
@@ -128,22 +130,22 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     source,
     audience: input.text('audience') ?? DEFAULT_AUDIENCE,
     mode,
-    hopDefaults: readHopDefaults(),
+    hopDefaults: readHopDefaults(input),
     mfaCode: readMfaCode(mfaTokenCode, mfaTotpSecret),
-    stsEndpoint: readEndpoint(),
+    stsEndpoint: readEndpoint(input),
     allowedStsEndpoints: input.list('allowed-sts-endpoints', { commas: true }).map(parseAllowedHost),
     outputCredentials: input.boolean('output-credentials', false),
     // Keys in the environment would win over the refreshing profile, and stop working after their hour.
     outputEnvCredentials: input.boolean('output-env-credentials', !(refresh || awsProfile !== undefined || multiTarget)),
     unsetCurrentCredentials: input.boolean('unset-current-credentials', false),
     maskAccountId: input.boolean('mask-aws-account-id', false),
-    allowedAccountIds: readAccountIds(),
+    allowedAccountIds: readAccountIds(input),
     retry: {
       maxAttempts: input.boolean('disable-retry', false) ? 1 : (input.integer('retry-max-attempts', { min: 1, max: 100 }) ?? DEFAULT_MAX_ATTEMPTS),
     },
     timeoutSeconds: input.integer('action-timeout-s', { min: 0, max: 21600 }) ?? DEFAULT_TIMEOUT_SECONDS,
     dryRun: input.boolean('dry-run', false),
-    useGithubOidc: readUseGithubOidc(),
+    useGithubOidc: readUseGithubOidc(input),
     maxConcurrency: input.integer('max-concurrency', { min: 1, max: 64 }) ?? 8,
     failOnTargetError: input.boolean('fail-on-target-error', true),
     profileOutput: {
@@ -160,11 +162,11 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     cleanup: input.boolean('cleanup', true),
     jobSummary: input.boolean('job-summary', true),
     refresh,
-    proxy: { httpProxy: readProxyUrl(), noProxy: input.text('no-proxy') },
+    proxy: { httpProxy: readProxyUrl(input), noProxy: input.text('no-proxy') },
   };
 }
 
-function readMode(): Mode {
+function readMode(input: Inputs): Mode {
   const configFile = input.text('config-file');
   const chainLines = input.lines('role-chain');
   const roleToAssume = input.text('role-to-assume');
@@ -204,7 +206,12 @@ function readMode(): Mode {
   return { kind: 'inputs', hops, fanOutRoles: fanOut };
 }
 
-function readSource(env: NodeJS.ProcessEnv, keys: { accessKeyId?: string; secretAccessKey?: string; sessionToken?: string }, mode: Mode): SourceChoice {
+function readSource(
+  input: Inputs,
+  env: NodeJS.ProcessEnv,
+  keys: { accessKeyId?: string; secretAccessKey?: string; sessionToken?: string },
+  mode: Mode,
+): SourceChoice {
   const tokenFile = input.text('web-identity-token-file');
   const roleChaining = input.boolean('role-chaining', false);
   const forceSkipOidc = input.boolean('force-skip-oidc', false);
@@ -244,13 +251,13 @@ export function canMintGithubToken(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env['ACTIONS_ID_TOKEN_REQUEST_URL'] && env['ACTIONS_ID_TOKEN_REQUEST_TOKEN']);
 }
 
-function readHopDefaults(): HopDefaults {
+function readHopDefaults(input: Inputs): HopDefaults {
   return {
     sessionName: input.text('role-session-name'),
     durationSeconds: input.integer('role-duration-seconds', { min: 900, max: 43200 }),
     externalId: input.text('role-external-id'),
     skipTagging: input.boolean('role-skip-session-tagging', false),
-    customTags: readCustomTags(),
+    customTags: readCustomTags(input),
     transitiveTagKeys: input.list('transitive-tag-keys', { commas: true }),
     inlineSessionPolicy: input.text('inline-session-policy'),
     managedSessionPolicies: input.list('managed-session-policies', { commas: true }),
@@ -259,7 +266,7 @@ function readHopDefaults(): HopDefaults {
   };
 }
 
-function readCustomTags(): SessionTag[] {
+function readCustomTags(input: Inputs): SessionTag[] {
   const value = input.json('custom-tags');
   if (value === undefined) return [];
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -290,7 +297,7 @@ function readMfaCode(code: string | undefined, totpSecret: string | undefined): 
   return undefined;
 }
 
-function readEndpoint(): string | undefined {
+function readEndpoint(input: Inputs): string | undefined {
   const endpoint = input.text('sts-endpoint');
   if (endpoint === undefined) return undefined;
   let url: URL;
@@ -305,7 +312,7 @@ function readEndpoint(): string | undefined {
   return endpoint;
 }
 
-function readAccountIds(): string[] {
+function readAccountIds(input: Inputs): string[] {
   const ids = input.list('allowed-account-ids', { commas: true });
   for (const id of ids) {
     if (!ACCOUNT_ID.test(id)) throw new InputError('allowed-account-ids', `"${id}" is not a 12-digit account ID`);
@@ -313,7 +320,7 @@ function readAccountIds(): string[] {
   return ids;
 }
 
-function readUseGithubOidc(): 'auto' | 'always' | 'never' {
+function readUseGithubOidc(input: Inputs): 'auto' | 'always' | 'never' {
   const value = input.text('use-github-oidc') ?? 'auto';
   if (value === 'auto' || value === 'always' || value === 'never') return value;
   if (value === 'true') return 'always';
@@ -322,7 +329,7 @@ function readUseGithubOidc(): 'auto' | 'always' | 'never' {
 }
 
 /** A proxy URL may carry a password: it is masked before anything can print it. */
-function readProxyUrl(): string | undefined {
+function readProxyUrl(input: Inputs): string | undefined {
   const value = input.text('http-proxy');
   if (value === undefined) return undefined;
   let url: URL;

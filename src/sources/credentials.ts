@@ -4,7 +4,7 @@
  * Every secret is masked as soon as it is known.
  */
 import * as core from '../base/runner.js';
-import { shlexSplit } from '../config/configparser.js';
+import { shlexSplit } from '../config/python.js';
 import { ConfigError, UserError } from '../base/errors.js';
 import type { AwsCredentials, Source } from '../base/types.js';
 import { diagnostic } from '../net/diagnostic.js';
