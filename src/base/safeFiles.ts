@@ -14,6 +14,16 @@ const O_NOFOLLOW = fsc.O_NOFOLLOW ?? 0;
 const O_NONBLOCK = fsc.O_NONBLOCK ?? 0;
 
 /** A filesystem failure worded for the user (paths and error codes only, never file contents). */
+/** `lstat`, or undefined when nothing is there; any other failure becomes the caller's error. */
+export async function lstatIfExists(path: string, failure: (e: unknown) => Error): Promise<Stats | undefined> {
+  try {
+    return await lstat(path);
+  } catch (e) {
+    if (errCode(e) === 'ENOENT') return undefined;
+    throw failure(e);
+  }
+}
+
 export function fsError(action: string, path: string, e: unknown): UserError {
   if (e instanceof UserError) return e;
   const code = errCode(e);
@@ -66,13 +76,8 @@ export function dirTrustProblem(st: OwnedStat, stickyOk = false): string | undef
 
 /** Throws unless `dir` is absent or a real directory this user can trust. Returns whether it exists. */
 export async function checkDir(dir: string): Promise<boolean> {
-  let st: Stats;
-  try {
-    st = await lstat(dir);
-  } catch (e) {
-    if (errCode(e) === 'ENOENT') return false;
-    throw fsError('inspect the directory', dir, e);
-  }
+  const st = await lstatIfExists(dir, (e) => fsError('inspect the directory', dir, e));
+  if (!st) return false;
   if (st.isSymbolicLink()) throw symlinkError(dir, 'the directory');
   if (!st.isDirectory()) throw new UserError(`Refusing to write AWS profiles: ${dir} is not a directory.`);
   const problem = dirTrustProblem(st);
@@ -139,13 +144,8 @@ export async function removeEmptyDirs(dirs: readonly string[]): Promise<void> {
 
 /** Contents of a regular file, or undefined when it does not exist. Refuses symbolic links and non-regular files. */
 export async function readRegularFile(path: string): Promise<Buffer | undefined> {
-  let st: Stats;
-  try {
-    st = await lstat(path);
-  } catch (e) {
-    if (errCode(e) === 'ENOENT') return undefined;
-    throw fsError('inspect', path, e);
-  }
+  const st = await lstatIfExists(path, (e) => fsError('inspect', path, e));
+  if (!st) return undefined;
   if (st.isSymbolicLink()) throw symlinkError(path, 'the file');
   if (!st.isFile()) throw new UserError(`Refusing to write AWS profiles: ${path} is not a regular file.`);
   checkFileStat(path, st);

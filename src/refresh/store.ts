@@ -6,13 +6,13 @@
  * credential_process), so it is read only if this user owns it and nobody else can write it.
  */
 import { createHash } from 'node:crypto';
-import type { Stats } from 'node:fs';
-import { readFile, lstat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../base/errors.js';
 import type { AwsCredentials } from '../base/types.js';
 import { errCode } from '../base/fileLock.js';
 import { writePrivateFile, type PrivateDir } from '../base/privateDir.js';
+import { lstatIfExists } from '../base/safeFiles.js';
 import { credentialProcessCommand, serializeRefreshPlan, type RefreshPlan } from './refreshPlan.js';
 
 export { writePrivateFile };
@@ -31,13 +31,8 @@ export function cacheFileFor(dir: string, profile: string): string {
 
 /** The file's text, after checking it is a regular file of ours that only we can write. */
 export async function readPrivateFile(path: string): Promise<string | undefined> {
-  let st: Stats;
-  try {
-    st = await lstat(path);
-  } catch (e) {
-    if (errCode(e) === 'ENOENT') return undefined;
-    throw new UserError(`cannot read ${path}: ${errCode(e) ?? String(e)}`);
-  }
+  const st = await lstatIfExists(path, (e) => new UserError(`cannot read ${path}: ${errCode(e) ?? String(e)}`));
+  if (!st) return undefined;
   if (!st.isFile()) throw new UserError(`${path} is not a regular file`);
   if (typeof process.getuid === 'function' && st.uid !== process.getuid()) throw new UserError(`${path} belongs to another user`);
   if ((st.mode & 0o022) !== 0) throw new UserError(`${path} can be written by other users`);
