@@ -3,7 +3,7 @@
  * private directory and a MAC of the manifest kept there (about 120 bytes, whatever the number of
  * targets: the runner passes state to the post step as one environment variable, which Linux caps at
  * 128 KiB). The manifest lists what the step wrote; the post step acts on it only once the directory
- * and the MAC check out (export/privateDir.ts).
+ * and the MAC check out (base/privateDir.ts).
  */
 import * as core from '../base/runner.js';
 import type { WrittenProfiles } from './profileFiles.js';

@@ -1,5 +1,5 @@
 /**
- * The helper's private files, inside the step's private directory (export/privateDir.ts: 0700 under
+ * The helper's private files, inside the step's private directory (base/privateDir.ts: 0700 under
  * RUNNER_TEMP, removed by the post step through its verified manifest): the plan (0600) and one
  * credentials cache file per profile (0600), each replaced atomically. Cache files are named by a hash
  * of the profile name, never by the name itself. The plan can name a command to run (a profile's
