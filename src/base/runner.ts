@@ -1,6 +1,7 @@
 /**
- * The GitHub runner's documented step protocol: inputs from INPUT_* variables, workflow commands
- * on stdout, and the GITHUB_ENV / GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files.
+ * The GitHub runner's documented step protocol: workflow commands on stdout, the post step's
+ * STATE_* variables, and the GITHUB_ENV / GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files.
+ * Inputs (INPUT_* variables) are read by settings/inputs.ts from the env it is handed.
  *
  * Why not @actions/core: it loads its HTTP client (undici, ~400 kB) for getIDToken even when no
  * token is asked for. That alone is twice the post step's size budget and a third of the main
@@ -32,12 +33,6 @@ export interface AnnotationProperties {
   readonly title?: string;
   readonly file?: string;
   readonly startLine?: number;
-}
-
-/** The raw input (the runner upper-cases the name and turns spaces into underscores); trimmed unless asked not to. */
-export function getInput(name: string, opts: { trimWhitespace?: boolean } = {}): string {
-  const value = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '';
-  return opts.trimWhitespace === false ? value : value.trim();
 }
 
 export function getState(name: string): string {
