@@ -52,14 +52,9 @@ describe('a state the post step cannot verify', () => {
     expect(readFileSync(join(decoy, 'precious'), 'utf8')).toBe("not the action's");
   }
 
-  /** A directory laid out like a private one, with a manifest that would delete the user's files and export BASH_ENV. */
-  function hostileDir(name: string, opts: { mode?: number; keyMode?: number } = {}): { state: string } {
-    const dir = join(s.job.runnerTemp, name);
-    mkdirSync(dir, { mode: 0o700 });
-    const key = randomBytes(32);
-    writeFileSync(join(dir, 'key'), key, { mode: opts.keyMode ?? 0o600 });
-    const manifest = JSON.stringify({
-      version: 1,
+  /** What a forger wants done: export BASH_ENV, and delete the user's ~/.aws files and folder as if the step made them. */
+  function hostileManifest() {
+    return {
       exported: [{ name: 'BASH_ENV', fingerprint: fp('') }],
       previous: { BASH_ENV: '/tmp/evil.sh' },
       profiles: {
@@ -70,6 +65,18 @@ describe('a state the post step cannot verify', () => {
         createdDirs: [aws],
         sections: [],
       },
+    };
+  }
+
+  /** A directory laid out like a private one, with a manifest that would delete the user's files and export BASH_ENV. */
+  function hostileDir(name: string, opts: { mode?: number; keyMode?: number } = {}): { state: string } {
+    const dir = join(s.job.runnerTemp, name);
+    mkdirSync(dir, { mode: 0o700 });
+    const key = randomBytes(32);
+    writeFileSync(join(dir, 'key'), key, { mode: opts.keyMode ?? 0o600 });
+    const manifest = JSON.stringify({
+      version: 1,
+      ...hostileManifest(),
     });
     writeFileSync(join(dir, 'manifest.json'), manifest, { mode: 0o600 });
     chmodSync(dir, opts.mode ?? 0o700);
@@ -79,16 +86,7 @@ describe('a state the post step cannot verify', () => {
 
   test('the old unauthenticated format (delete ~/.aws, a dir named aws-assume-chain-*, export BASH_ENV): nothing happens', async () => {
     const forged = JSON.stringify({
-      exported: [{ name: 'BASH_ENV', fingerprint: fp('') }],
-      previous: { BASH_ENV: '/tmp/evil.sh' },
-      profiles: {
-        credentialsFile: join(aws, 'credentials'),
-        configFile: join(aws, 'config'),
-        profiles: ['user'],
-        createdFiles: [join(aws, 'credentials'), join(aws, 'config')],
-        createdDirs: [aws],
-        sections: [],
-      },
+      ...hostileManifest(),
       refreshDir: decoy,
     });
     expectUntouched(await postOf({ main: forgedMain(forged) }));

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Scenario, DEPLOY, USER } from './support/scenario.js';
+import { DEPLOY, KEYS_TO_DEPLOY, Scenario, USER } from './support/scenario.js';
 
 const posixTest = process.platform !== 'win32' ? test : test.skip; // symlinks, /proc and modes are POSIX here
 
@@ -55,11 +55,7 @@ posixTest("documented limit: only the file's own directory is checked, not a wor
   const target = path.join(shared, 'mine', 'credentials');
   const r = await s.main({
     inputs: {
-      'aws-region': 'us-east-1',
-      'aws-access-key-id': USER.accessKeyId,
-      'aws-secret-access-key': USER.secretAccessKey,
-      'role-to-assume': DEPLOY,
-      'role-external-id': 'deploy-ext-42',
+      ...KEYS_TO_DEPLOY,
       'write-profiles': 'true',
       'aws-profile': 'deploy',
       'profiles-credentials-file': target,
@@ -74,11 +70,7 @@ posixTest("documented limit: only the file's own directory is checked, not a wor
   fs.chmodSync(path.join(shared, 'mine'), 0o777);
   const refused = await s.main({
     inputs: {
-      'aws-region': 'us-east-1',
-      'aws-access-key-id': USER.accessKeyId,
-      'aws-secret-access-key': USER.secretAccessKey,
-      'role-to-assume': DEPLOY,
-      'role-external-id': 'deploy-ext-42',
+      ...KEYS_TO_DEPLOY,
       'aws-profile': 'deploy',
       'profiles-credentials-file': target,
       // The first step exported AWS_CONFIG_FILE into the same folder; a config file elsewhere keeps the refusal about one input.

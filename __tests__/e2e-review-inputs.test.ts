@@ -3,7 +3,7 @@
  * REVIEW (issue 14 item 7, issue 13 item 1): odd values in every kind of input. Each must give either a
  * success or ONE one-line error naming the input — never "Unexpected error", a stack, or a command.
  */
-import { Scenario, DEPLOY, USER } from './support/scenario.js';
+import { KEYS_TO_DEPLOY, Scenario } from './support/scenario.js';
 
 let s: Scenario;
 beforeAll(async () => {
@@ -60,11 +60,7 @@ const CASES: [string, string][] = [
 test.each(CASES.map(([n, v]) => [n, v, JSON.stringify(v).slice(0, 40)] as const))('%s = %s', async (name, value, _shown) => {
   const r = await s.main({
     inputs: {
-      'aws-region': 'us-east-1',
-      'aws-access-key-id': USER.accessKeyId,
-      'aws-secret-access-key': USER.secretAccessKey,
-      'role-to-assume': DEPLOY,
-      'role-external-id': 'deploy-ext-42',
+      ...KEYS_TO_DEPLOY,
       'disable-retry': 'true',
       ...(name.startsWith('profiles-') ? { 'aws-profile': 'deploy' } : {}),
       [name]: value,

@@ -2,7 +2,7 @@
  * Ported from the security review (wt-review); assert the fixed behaviour.
  * REVIEW (issues 13/14): secrets the runner would show unmasked. Failing tests are reproduced findings.
  */
-import { Scenario, DEPLOY, USER } from './support/scenario.js';
+import { KEYS_TO_DEPLOY, Scenario } from './support/scenario.js';
 
 let s: Scenario;
 beforeEach(async () => {
@@ -24,11 +24,7 @@ describe('proxy passwords', () => {
       const proxy = `http://ci-user:${PASSWORD}@127.0.0.1:9`;
       const r = await s.main({
         inputs: {
-          'aws-region': 'us-east-1',
-          'aws-access-key-id': USER.accessKeyId,
-          'aws-secret-access-key': USER.secretAccessKey,
-          'role-to-assume': DEPLOY,
-          'role-external-id': 'deploy-ext-42',
+          ...KEYS_TO_DEPLOY,
           'disable-retry': 'true',
           'sts-endpoint': 'https://sts.us-east-1.amazonaws.com',
           ...(where === 'input http-proxy' ? { 'http-proxy': proxy } : {}),

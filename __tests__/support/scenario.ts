@@ -18,6 +18,14 @@ export const USER = {
   accessKeyId: 'AKIAEMULATORUSER0001',
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
 };
+/** Inputs of a one-hop run from USER's access keys to DEPLOY (whose trust policy wants this external ID). */
+export const KEYS_TO_DEPLOY = {
+  'aws-region': 'us-east-1',
+  'aws-access-key-id': USER.accessKeyId,
+  'aws-secret-access-key': USER.secretAccessKey,
+  'role-to-assume': DEPLOY,
+  'role-external-id': 'deploy-ext-42',
+} as const;
 export const MFA_ROLE = 'arn:aws:iam::222222222222:role/mfa-admin';
 export const MFA_SERIAL = 'arn:aws:iam::111111111111:mfa/ci';
 export const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
