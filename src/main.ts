@@ -1,20 +1,20 @@
 /** The action: settings → plan → execute → export. Every failure is one `::error::` line and exit 1. */
 import * as core from './base/runner.js';
 import { UserError } from './base/errors.js';
-import { exportResults } from './export/index.js';
 import { planMarkdown } from './export/summary.js';
 import { writeJobSummary } from './export/jobSummary.js';
 import { buildPlan } from './plan/index.js';
 import { untrustedEndpoint } from './net/endpointTrust.js';
 import type { Plan } from './base/types.js';
 import { readSettings, type Settings } from './settings/settings.js';
-import { loadConfig } from './settings/loadConfig.js';
 import { executePlan, type TargetOutcome } from './run/execute.js';
-import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS } from './sts/client.js';
+import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS, warmSts } from './sts/client.js';
 import { reportFailure } from './report.js';
-import { buildRefreshPlan } from './refresh/refreshPlan.js';
 import { nodeSupportsProxyEnv, proxyEnvFrom } from './net/proxy.js';
 import { maskRequestToken } from './sources/githubOidc.js';
+
+// What only some runs need is imported on use (config files, refresh), so a one-hop run from inputs
+// compiles none of it; the export starts loading while the STS calls are in flight.
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   maskRequestToken(env);
@@ -22,9 +22,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const settings = readSettings(env);
     // Any run of 12 digits too: an account ID can reach a line in forms no ARN pattern sees (a refused reply, a peer's text).
     if (settings.maskAccountId) core.hideAccountIds(settings.allowedAccountIds, { anyTwelveDigits: true });
-    const plan = await buildPlan(settings, env, loadConfig(settings, env));
+    const config = settings.mode.kind === 'config' ? (await import('./settings/loadConfig.js')).loadConfig(settings, env) : undefined;
+    const plan = await buildPlan(settings, env, config);
     if (settings.maskAccountId) core.hideAccountIds(accountIdsIn(plan));
-    const refresh = settings.refresh ? buildRefreshPlan(plan, settings, env) : undefined;
+    const refresh = settings.refresh ? (await import('./refresh/refreshPlan.js')).buildRefreshPlan(plan, settings, env) : undefined;
     // Before any token is fetched; a dry run still prints the plan, then fails as the run would.
     const untrusted = untrustedEndpoint(plan, { trusted: settings.stsEndpoint, allowed: settings.allowedStsEndpoints, env });
     if (settings.dryRun) await reportDryRun(planMarkdown(plan), settings);
@@ -34,15 +35,20 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const maskAccount = (id: string) => (settings.maskAccountId ? '***' : id);
     const seconds = settings.timeoutSeconds || 21600; // 0 means "no limit": the runner's own 6 hours
     const deadline = Date.now() + seconds * 1000;
+    const conn = {
+      region: plan.region,
+      endpoint: plan.stsEndpoint,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      requestTimeoutMs: RESPONSE_TIMEOUT_MS,
+      proxyEnv: proxyFor(settings, env),
+    };
+    // While the first source (the OIDC token request) waits: load the STS client, connect to STS, load the export.
+    warmSts(conn, env);
+    const exporting = import('./export/index.js');
+    exporting.catch(() => undefined); // awaited below; a failed run never gets there
     const outcomes = await withDeadline(
       executePlan(plan, {
-        conn: {
-          region: plan.region,
-          endpoint: plan.stsEndpoint,
-          connectTimeoutMs: CONNECT_TIMEOUT_MS,
-          requestTimeoutMs: RESPONSE_TIMEOUT_MS,
-          proxyEnv: proxyFor(settings, env),
-        },
+        conn,
         maxAttempts: settings.retry.maxAttempts,
         deadline,
         maxConcurrency: settings.maxConcurrency,
@@ -53,7 +59,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       seconds,
     );
     checkOutcomes(outcomes, settings);
-    await exportResults(outcomes, { settings, region: plan.region, env, maskAccount, refresh });
+    await (await exporting).exportResults(outcomes, { settings, region: plan.region, env, maskAccount, refresh });
   } catch (err) {
     reportFailure(err, env);
   }
