@@ -16,10 +16,15 @@ import { buildRefreshPlan } from './refresh/refreshPlan.js';
 import { nodeSupportsProxyEnv, proxyEnvFrom } from './net/proxy.js';
 import { maskRequestToken } from './sources/githubOidc.js';
 
+/** Why configure-aws-credentials' workaround (re-assume until the secret key has no `+`, `/`, …) is not needed here. */
+export const SPECIAL_CHARACTERS_NOTICE =
+  "special-characters-workaround is not needed with aws-assume-chain and is ignored: values reach later steps through the runner's heredoc file commands (GITHUB_ENV, GITHUB_OUTPUT), so a secret key with + / = or other symbols arrives unchanged.";
+
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   maskRequestToken(env);
   try {
     const settings = readSettings(env);
+    if (settings.specialCharactersWorkaround) core.notice(SPECIAL_CHARACTERS_NOTICE);
     // Any run of 12 digits too: an account ID can reach a line in forms no ARN pattern sees (a refused reply, a peer's text).
     if (settings.maskAccountId) core.hideAccountIds(settings.allowedAccountIds, { anyTwelveDigits: true });
     const plan = await buildPlan(settings, env, loadConfig(settings, env));

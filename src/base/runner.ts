@@ -110,6 +110,10 @@ export function infoBlock(text: string): void {
     );
 }
 
+export function notice(message: string): void {
+  command('notice', {}, message);
+}
+
 export function warning(message: string, props: AnnotationProperties = {}): void {
   command('warning', annotation(props), message);
 }

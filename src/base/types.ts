@@ -97,7 +97,8 @@ export interface Target {
 
 /** Everything execute needs: pure data, validated. */
 export interface Plan {
-  readonly region: string;
+  /** The step's region; undefined only when no target makes an STS call that needs one (keys, no role). */
+  readonly region?: string;
   /** Explicit STS endpoint (input `sts-endpoint`, config `endpoint_url`); undefined ⇒ SDK default / AWS_ENDPOINT_URL_STS. */
   readonly stsEndpoint?: string;
   readonly targets: readonly Target[];

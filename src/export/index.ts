@@ -26,6 +26,7 @@ import { resultsMarkdown } from './summary.js';
 import { writeJobSummary } from './jobSummary.js';
 import type { RefreshPlan } from '../refresh/refreshPlan.js';
 import { installRefresh } from '../refresh/store.js';
+import { outputChoices } from '../plan/outputChoices.js';
 
 /** The points after which the export has written something; a test hook can fail at each. */
 export const EXPORT_POINTS = ['private-dir', 'refresh', 'profiles', 'manifest', 'env', 'outputs', 'state'] as const;
@@ -33,7 +34,8 @@ export type ExportPoint = (typeof EXPORT_POINTS)[number];
 
 export interface ExportContext {
   readonly settings: Settings;
-  readonly region: string;
+  /** The plan's region; undefined when none is known (then nothing region-shaped is exported). */
+  readonly region?: string;
   readonly env: NodeJS.ProcessEnv;
   readonly maskAccount: (id: string) => string;
   /** With `refresh`: profiles get a credential_process that re-runs this plan. */
@@ -80,7 +82,9 @@ function prepare(outcomes: readonly TargetOutcome[], ctx: ExportContext): Prepar
   const { settings, env } = ctx;
   const results = outcomes.filter((o): o is TargetSuccess => o.ok);
   const envTarget = chooseEnvTarget(results, settings);
-  const write = settings.profileOutput.write && results.length > 0;
+  // The defaults follow the plan's target count (outcomes has one per target), failed targets included.
+  const choices = outputChoices(settings, outcomes.length);
+  const write = choices.writeProfiles && results.length > 0;
   let paths: Prepared['paths'];
   const entries: ProfileEntry[] = results.map((r) => ({ name: r.target.name, credentials: r.credentials, region: r.target.region ?? ctx.region }));
   if (write) {
@@ -98,9 +102,11 @@ function prepare(outcomes: readonly TargetOutcome[], ctx: ExportContext): Prepar
     if (settings.profileOutput.credentialsFile) exports.set('AWS_SHARED_CREDENTIALS_FILE', paths.credentialsFile);
     if (settings.profileOutput.configFile) exports.set('AWS_CONFIG_FILE', paths.configFile);
   }
-  if (envTarget && settings.outputEnvCredentials) exports.credentials(envTarget.credentials);
-  if (envTarget && (settings.outputEnvCredentials || ctx.refresh)) exports.region(envTarget.target.region ?? ctx.region);
-  if (envTarget && settings.profileOutput.exportAwsProfile && paths) exports.set('AWS_PROFILE', envTarget.target.name);
+  if (envTarget && choices.envCredentials) exports.credentials(envTarget.credentials);
+  // The region is exported whenever one is known, whichever target (if any) is in the environment.
+  const region = envTarget?.target.region ?? ctx.region;
+  if (region !== undefined && choices.envRegion) exports.region(region);
+  if (envTarget && choices.exportAwsProfile && paths) exports.set('AWS_PROFILE', envTarget.target.name);
 
   const primary = envTarget ?? results[0];
   const outputs = primary ? identityOutputs(primary, settings.outputCredentials) : [];

@@ -46,7 +46,7 @@ export function planMarkdown(plan: Plan): string {
   const parts = [
     '## aws-assume-chain plan (dry run: no STS call made)',
     '',
-    `Region: ${cell(plan.region)}${plan.stsEndpoint ? `, endpoint ${cell(plan.stsEndpoint)}` : ''}`,
+    `Region: ${plan.region === undefined ? 'none (no STS call needs one)' : cell(plan.region)}${plan.stsEndpoint ? `, endpoint ${cell(plan.stsEndpoint)}` : ''}`,
     '',
   ];
   for (const target of plan.targets) {

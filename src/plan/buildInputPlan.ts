@@ -26,11 +26,13 @@ import {
 import { DEFAULT_TAG_KEYS, defaultSessionName, defaultSessionTags, type GithubContext } from './github.js';
 import type { Chain, Hop, MfaCode, Plan, SessionTag, Source, Target } from '../base/types.js';
 import { renderProfileName } from '../config/profileName.js';
+import { nameTemplate } from './outputChoices.js';
 
 export function buildInputPlan(settings: Settings, github: GithubContext): Plan {
   if (settings.mode.kind !== 'inputs') throw new Error('buildInputPlan needs input mode');
-  const region = checkRegion(settings.region, settings.regionSource);
   const { hops: specs, fanOutRoles } = settings.mode;
+  // Keys with no role need no STS call that a region would pick the endpoint of.
+  const region = settings.region === undefined && specs.length === 0 ? undefined : checkRegion(settings.region, settings.regionSource);
   checkCustomTags(settings.hopDefaults.customTags);
   const source = planSource(settings.source, settings.audience, specs);
   const context: HopContext = {
@@ -42,8 +44,9 @@ export function buildInputPlan(settings: Settings, github: GithubContext): Plan 
   };
   const chains: Chain[] =
     fanOutRoles.length === 0 ? [buildChain(source, specs, context)] : fanOutRoles.map((member) => buildChain(source, [...specs, member], context));
+  const naming = nameTemplate(settings, chains.length);
   const targets: Target[] = chains.map((chain, index) => ({
-    name: targetName(settings, chain, index),
+    name: targetName(naming, chain, index),
     chain,
   }));
   checkUniqueNames(targets, fanOutRoles.length > 0 ? 'profile-name-template' : 'aws-profile');
@@ -53,14 +56,17 @@ export function buildInputPlan(settings: Settings, github: GithubContext): Plan 
 interface HopContext {
   readonly defaults: HopDefaults;
   readonly mfaCode?: MfaCode;
-  readonly region: string;
+  /** Known whenever there is a hop (checkRegion refuses otherwise). */
+  readonly region?: string;
   readonly sessionName: string;
   readonly tags: readonly SessionTag[];
 }
 
 /** The region must be a real region name; the error names where it came from (the input or an env variable). */
 export function checkRegion(region: string | undefined, source = 'aws-region'): string {
-  if (region === undefined) throw new InputError('aws-region', 'is required and was not supplied');
+  if (region === undefined) {
+    throw new InputError('aws-region', 'is required for the STS calls and was not supplied (nor is AWS_REGION or AWS_DEFAULT_REGION set)');
+  }
   // An environment variable is not checked as inputs are: its bad characters are named, never echoed.
   const problem = forbiddenCharProblem(region) ?? regionProblem(region);
   if (problem) {
@@ -151,7 +157,7 @@ function hopBase(spec: HopSpec, opts: HopOptions, fail: Fail): HopBase {
   const arnProblem = roleArnProblem(spec.roleArn);
   if (arnProblem) fail(arnProblem);
   const arn = parseRoleArn(spec.roleArn)!;
-  const expectedPartition = partitionOfRegion(ctx.region);
+  const expectedPartition = partitionOfRegion(ctx.region!);
   if (arn.partition !== expectedPartition) {
     fail(`role is in partition "${arn.partition}" but aws-region "${ctx.region}" is in partition "${expectedPartition}"`);
   }
@@ -271,12 +277,11 @@ function checkCustomTags(tags: readonly SessionTag[]): void {
   }
 }
 
-function targetName(settings: Settings, chain: Chain, index: number): string {
+function targetName(naming: { template: string; input: string }, chain: Chain, index: number): string {
   const last = chain.hops[chain.hops.length - 1];
   const arn = last ? parseRoleArn(last.roleArn) : undefined;
-  const fromAwsProfile = settings.profileOutput.awsProfile !== undefined && settings.profileOutput.nameTemplate === settings.profileOutput.awsProfile;
   const fields = { account: arn?.accountId ?? 'source', role: arn?.roleName ?? 'source', partition: arn?.partition ?? 'aws', index: index + 1 };
-  return renderProfileName(settings.profileOutput.nameTemplate, fields, fromAwsProfile ? 'aws-profile' : 'profile-name-template');
+  return renderProfileName(naming.template, fields, naming.input);
 }
 
 function checkUniqueNames(targets: readonly Target[], input: string): void {

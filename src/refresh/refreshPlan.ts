@@ -30,9 +30,12 @@ const NOT_REFRESHABLE =
   "Input 'refresh': a refreshing profile must be able to re-run its chain from the start: use GitHub OIDC, a web identity token file, access keys from inputs, container or instance credentials, or a credential_process";
 
 /** The target as the helper will re-run it, or a UserError saying why it cannot be. */
-export function refreshTarget(target: Target, plan: { region: string; stsEndpoint?: string }, env: NodeJS.ProcessEnv): RefreshTarget {
+export function refreshTarget(target: Target, plan: { region?: string; stsEndpoint?: string }, env: NodeJS.ProcessEnv): RefreshTarget {
   const { source, hops } = target.chain;
-  if (hops.length === 0) throw new UserError(`Input 'refresh': "${target.name}" assumes no role, so there is no session to refresh`);
+  const region = target.region ?? plan.region;
+  if (hops.length === 0 || region === undefined) {
+    throw new UserError(`Input 'refresh': "${target.name}" assumes no role, so there is no session to refresh`);
+  }
   let chain = target.chain;
   switch (source.kind) {
     case 'environment':
@@ -60,7 +63,7 @@ export function refreshTarget(target: Target, plan: { region: string; stsEndpoin
   }
   // The STS the step used, even if a later step's environment names another (or none).
   const stsEndpoint = target.stsEndpoint ?? plan.stsEndpoint ?? (env['AWS_ENDPOINT_URL_STS'] || env['AWS_ENDPOINT_URL'] || undefined);
-  return { profile: target.name, chain, region: target.region ?? plan.region, stsEndpoint };
+  return { profile: target.name, chain, region, stsEndpoint };
 }
 
 /** The plan file's text (keys from inputs carry no expiration, so nothing here needs a reviver). */

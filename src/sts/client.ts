@@ -21,7 +21,8 @@ export { CONNECT_TIMEOUT_MS };
 export const RESPONSE_TIMEOUT_MS = REQUEST_DEADLINE_MS;
 
 export interface StsConnection {
-  readonly region: string;
+  /** Undefined ⇒ no region is known (keys, no role): the global endpoint, signed for us-east-1. */
+  readonly region?: string;
   /** Explicit endpoint; undefined ⇒ the SDK's resolution (AWS_ENDPOINT_URL_STS, then the regional endpoint). */
   readonly endpoint?: string;
   readonly connectTimeoutMs: number;
@@ -42,8 +43,17 @@ export interface CallerIdentity {
   readonly accountId: string;
 }
 
+/** The aws partition's global STS endpoint, and the region its requests are signed for. */
+const GLOBAL_ENDPOINT = 'https://sts.amazonaws.com';
+const GLOBAL_SIGNING_REGION = 'us-east-1';
+
 export function endpointFor(conn: StsConnection, env: NodeJS.ProcessEnv = process.env): string {
-  return conn.endpoint ?? env['AWS_ENDPOINT_URL_STS'] ?? env['AWS_ENDPOINT_URL'] ?? `https://sts.${conn.region}.amazonaws.com`;
+  return (
+    conn.endpoint ??
+    env['AWS_ENDPOINT_URL_STS'] ??
+    env['AWS_ENDPOINT_URL'] ??
+    (conn.region === undefined ? GLOBAL_ENDPOINT : `https://sts.${conn.region}.amazonaws.com`)
+  );
 }
 
 type Sdk = typeof import('@aws-sdk/client-sts');
@@ -77,8 +87,8 @@ export async function closeStsConnections(): Promise<void> {
 async function client(conn: StsConnection, credentials?: AwsCredentials): Promise<{ sdk: Sdk; sts: STSClient }> {
   const { sdk, handler } = await load(conn);
   const sts = new sdk.STSClient({
-    region: conn.region,
-    endpoint: conn.endpoint,
+    region: conn.region ?? GLOBAL_SIGNING_REGION,
+    endpoint: conn.endpoint ?? (conn.region === undefined ? endpointFor(conn) : undefined),
     maxAttempts: 1,
     credentials: credentials && {
       accessKeyId: credentials.accessKeyId,
