@@ -123,7 +123,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const regionSource = input.text('aws-region') !== undefined ? 'aws-region' : ['AWS_REGION', 'AWS_DEFAULT_REGION'].find((name) => env[name]);
   const region = regionSource === undefined ? undefined : regionSource === 'aws-region' ? input.text('aws-region') : env[regionSource];
   const refresh = input.boolean('refresh', false);
-  const writeProfiles = optionalBoolean(input, 'write-profiles');
+  // Booleans whose default depends on the plan are kept as typed (undefined when empty): plan/outputChoices.ts.
+  const writeProfiles = input.text('write-profiles') === undefined ? undefined : input.boolean('write-profiles', false);
   if (refresh && writeProfiles === false) {
     throw new InputError('write-profiles', 'cannot be false with refresh: true (refreshing credentials live in a profile)');
   }
@@ -139,7 +140,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     stsEndpoint: readEndpoint(input),
     allowedStsEndpoints: input.list('allowed-sts-endpoints', { commas: true }).map(parseAllowedHost),
     outputCredentials: input.boolean('output-credentials', false),
-    outputEnvCredentials: optionalBoolean(input, 'output-env-credentials'),
+    outputEnvCredentials: input.text('output-env-credentials') === undefined ? undefined : input.boolean('output-env-credentials', false),
     unsetCurrentCredentials: input.boolean('unset-current-credentials', false),
     maskAccountId: input.boolean('mask-aws-account-id', false),
     allowedAccountIds: readAccountIds(input),
@@ -159,7 +160,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       nameTemplate: input.text('profile-name-template'),
       awsProfile: input.text('aws-profile'),
       envProfile: input.text('env-profile'),
-      exportAwsProfile: optionalBoolean(input, 'export-aws-profile'),
+      exportAwsProfile: input.text('export-aws-profile') === undefined ? undefined : input.boolean('export-aws-profile', false),
     },
     cleanup: input.boolean('cleanup', true),
     jobSummary: input.boolean('job-summary', true),
@@ -248,11 +249,6 @@ function readSource(
   if (roleChaining) return { kind: 'environment' };
   if (!forceSkipOidc && canMintGithubToken(env)) return { kind: 'github-oidc' };
   return { kind: 'none' };
-}
-
-/** A boolean input as typed: undefined when empty, so its default can be decided later. */
-function optionalBoolean(input: Inputs, name: string): boolean | undefined {
-  return input.text(name) === undefined ? undefined : input.boolean(name, false);
 }
 
 export function canMintGithubToken(env: NodeJS.ProcessEnv): boolean {
