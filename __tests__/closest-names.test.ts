@@ -33,11 +33,11 @@ test('a long typed name against many long profile names stays cheap and correct 
 test('ProfileNotFound keeps the AWS CLI’s words first, then the closest names, or all of few', () => {
   const map = (text: string) => buildProfileMap({ doc: parseConfigText(text, 'c'), path: 'c' });
   const some = map('[profile deploy]\nregion = x\n[profile deploy-eu]\nregion = x\n[profile audit]\nregion = x\n');
-  expect(profileNotFoundDetail('deplyo', some)).toBe('The config profile (deplyo) could not be found; did you mean deploy?');
-  expect(profileNotFoundDetail('zzz', some)).toBe('The config profile (zzz) could not be found; the profiles are: deploy, deploy-eu, audit');
+  expect(profileNotFoundDetail('deplyo', some)).toBe('The config profile (deplyo) could not be found (did you mean deploy?)');
+  expect(profileNotFoundDetail('zzz', some)).toBe('The config profile (zzz) could not be found (the profiles are: deploy, deploy-eu, audit)');
   const many = map(Array.from({ length: 12 }, (_, i) => `[profile p${i}]\nregion = x\n`).join(''));
   expect(profileNotFoundDetail('unrelated-name', many)).toBe(
-    'The config profile (unrelated-name) could not be found; none of the 12 profiles has a name close to it',
+    'The config profile (unrelated-name) could not be found (none of the 12 profiles has a name close to it)',
   );
-  expect(profileNotFoundDetail('a', map(''))).toBe('The config profile (a) could not be found; the files define no profile');
+  expect(profileNotFoundDetail('a', map(''))).toBe('The config profile (a) could not be found (the files define no profile)');
 });

@@ -230,7 +230,7 @@ describe('every input is checked before the first STS call; typos get the closes
     });
     expect(env.errors).toEqual([`Input 'env-profile': no target named "audti-02" (targets: audit-01, audit-02, audit-03, or none); did you mean audit-02?`]);
     const typo = await s.main({ inputs: { 'config-file': configFile, profile: 'deplyo', 'aws-region': 'eu-west-1' }, env: s.oidcEnv });
-    expect(typo.errors).toEqual([`ProfileNotFound: The config profile (deplyo) could not be found; did you mean deploy? [${configFile}]`]);
+    expect(typo.errors).toEqual([`ProfileNotFound: The config profile (deplyo) could not be found (did you mean deploy?) [${configFile}]`]);
     expect(s.calls()).toHaveLength(0);
     expect(s.oidc.tokens).toHaveLength(0);
   });

@@ -112,15 +112,15 @@ export function buildProfileMap(config?: ParsedFile, credentials?: ParsedFile): 
 const LIST_ALL_UP_TO = 8;
 
 /**
- * The AWS CLI's words for a missing profile, then what does exist: the closest names, or every name
- * when the files hold few.
+ * The AWS CLI's words for a missing profile, then in parentheses what does exist: the closest names, or
+ * every name when the files hold few.
  */
 export function profileNotFoundDetail(name: string, map: ProfileMap): string {
   const base = `The config profile (${name}) could not be found`;
   const names = [...map.profiles.keys()];
   const close = closestNames(name, names);
-  if (close.length > 0) return `${base}; did you mean ${close.join(', ')}?`;
-  if (names.length === 0) return `${base}; the files define no profile`;
-  if (names.length <= LIST_ALL_UP_TO) return `${base}; the profiles are: ${names.join(', ')}`;
-  return `${base}; none of the ${names.length} profiles has a name close to it`;
+  if (close.length > 0) return `${base} (did you mean ${close.join(', ')}?)`;
+  if (names.length === 0) return `${base} (the files define no profile)`;
+  if (names.length <= LIST_ALL_UP_TO) return `${base} (the profiles are: ${names.join(', ')})`;
+  return `${base} (none of the ${names.length} profiles has a name close to it)`;
 }
