@@ -26,13 +26,14 @@ import {
 import { DEFAULT_TAG_KEYS, defaultSessionName, defaultSessionTags, type GithubContext } from './github.js';
 import type { Chain, Hop, MfaCode, Plan, SessionTag, Source, Target } from '../base/types.js';
 import { renderProfileName } from '../config/profileName.js';
+import { RUNNER_WHERE, describeRunnerIdentity, lookedFor, type RunnerIdentity } from '../sources/runnerIdentity.js';
 
 export function buildInputPlan(settings: Settings, github: GithubContext): Plan {
   if (settings.mode.kind !== 'inputs') throw new Error('buildInputPlan needs input mode');
   const region = checkRegion(settings.region, settings.regionSource);
   const { hops: specs, fanOutRoles } = settings.mode;
   checkCustomTags(settings.hopDefaults.customTags);
-  const source = planSource(settings.source, settings.audience, specs);
+  const { source, runnerHop, runnerSource } = planSource(settings.source, settings.audience, specs);
   const context: HopContext = {
     defaults: settings.hopDefaults,
     mfaCode: settings.mfaCode,
@@ -40,14 +41,17 @@ export function buildInputPlan(settings: Settings, github: GithubContext): Plan 
     sessionName: settings.hopDefaults.sessionName ?? defaultSessionName(github),
     tags: settings.hopDefaults.skipTagging ? [] : [...defaultSessionTags(github), ...settings.hopDefaults.customTags],
   };
+  const first = runnerHop && runnerWebIdentityHop(runnerHop, context);
   const chains: Chain[] =
-    fanOutRoles.length === 0 ? [buildChain(source, specs, context)] : fanOutRoles.map((member) => buildChain(source, [...specs, member], context));
+    fanOutRoles.length === 0
+      ? [buildChain(source, specs, context, first)]
+      : fanOutRoles.map((member) => buildChain(source, [...specs, member], context, first));
   const targets: Target[] = chains.map((chain, index) => ({
     name: targetName(settings, chain, index),
     chain,
   }));
   checkUniqueNames(targets, fanOutRoles.length > 0 ? 'profile-name-template' : 'aws-profile');
-  return { region, stsEndpoint: settings.stsEndpoint, targets };
+  return { region, stsEndpoint: settings.stsEndpoint, targets, ...(runnerSource ? { runnerSource } : {}) };
 }
 
 interface HopContext {
@@ -69,42 +73,103 @@ export function checkRegion(region: string | undefined, source = 'aws-region'): 
   return region;
 }
 
-function planSource(choice: SourceChoice, audience: string, specs: readonly HopSpec[]): Source {
+/** The chain's source, and for the EKS web-identity environment the hop to AWS_ROLE_ARN that comes before the inputs' hops. */
+interface PlannedSource {
+  readonly source: Source;
+  readonly runnerHop?: RunnerHop;
+  /** Set when the source is the runner's own identity: its name for the log and the dry run. */
+  readonly runnerSource?: string;
+}
+
+interface RunnerHop {
+  readonly roleArn: string;
+  readonly sessionName?: string;
+}
+
+function planSource(choice: SourceChoice, audience: string, specs: readonly HopSpec[]): PlannedSource {
   const origin = { where: 'inputs' };
   switch (choice.kind) {
     case 'github-oidc':
       if (specs.length === 0) {
         throw new InputError('role-to-assume', 'is required when the source is the GitHub OIDC token');
       }
-      return { kind: 'web-identity', token: { kind: 'github-oidc', audience } };
+      return { source: { kind: 'web-identity', token: { kind: 'github-oidc', audience } } };
     case 'token-file':
       if (specs.length === 0) throw new InputError('role-to-assume', 'is required with web-identity-token-file');
-      return { kind: 'web-identity', token: { kind: 'file', path: choice.path } };
+      return { source: { kind: 'web-identity', token: { kind: 'file', path: choice.path } } };
     case 'access-keys':
-      return { kind: 'static', credentials: choice.credentials, origin: { where: 'aws-access-key-id' } };
+      return { source: { kind: 'static', credentials: choice.credentials, origin: { where: 'aws-access-key-id' } } };
     case 'environment':
-      return { kind: 'environment', origin };
-    case 'none':
-      if (specs.length === 0) {
-        throw new InputError('role-to-assume', 'nothing to do: set role-to-assume, role-chain, config-file or access keys');
-      }
-      throw new InputError(
-        specs[0]!.input,
-        'no source identity: this job cannot mint a GitHub OIDC token (add `permissions: id-token: write` to the job), ' +
-          'and none of aws-access-key-id, web-identity-token-file or role-chaining is set',
-      );
+      return { source: { kind: 'environment', origin } };
+    case 'runner':
+      return runnerSource(choice.identity, specs);
   }
 }
 
-function buildChain(source: Source, specs: readonly HopSpec[], ctx: HopContext): Chain {
-  const hops: Hop[] = [];
+/** No source input and no OIDC: the runner's own identity, found in the environment as the AWS SDKs find it. */
+function runnerSource(identity: RunnerIdentity, specs: readonly HopSpec[]): PlannedSource {
+  if (specs.length === 0) {
+    throw new InputError('role-to-assume', 'nothing to do: set role-to-assume, role-chain, config-file or access keys');
+  }
+  const origin = { where: RUNNER_WHERE };
+  const runnerSource = describeRunnerIdentity(identity);
+  switch (identity.kind) {
+    case 'environment':
+      return { source: { kind: 'environment', origin }, runnerSource };
+    case 'web-identity-env':
+      return {
+        source: { kind: 'web-identity', token: { kind: 'file', path: identity.tokenFile } },
+        runnerHop: { roleArn: identity.roleArn, sessionName: identity.sessionName },
+        runnerSource,
+      };
+    case 'container':
+    case 'instance-metadata':
+      return { source: { kind: identity.kind, origin }, runnerSource };
+    case 'none':
+      throw new InputError(specs[0]!.input, lookedFor('disabled'));
+  }
+}
+
+/**
+ * The EKS IRSA hop: AssumeRoleWithWebIdentity to AWS_ROLE_ARN, as the SDKs make it (no duration, tags
+ * or policies: those inputs are for the roles the workflow names). Its values come from the
+ * environment, so a bad one is named by its variable, never echoed.
+ */
+function runnerWebIdentityHop(runner: RunnerHop, ctx: HopContext): Hop {
+  const fail = (name: string, detail: string): never => {
+    throw new UserError(`Environment variable ${name}: ${detail}`);
+  };
+  const arnProblem = forbiddenCharProblem(runner.roleArn) ?? roleArnProblem(runner.roleArn);
+  if (arnProblem) fail('AWS_ROLE_ARN', arnProblem);
+  const partition = parseRoleArn(runner.roleArn)!.partition;
+  if (partition !== partitionOfRegion(ctx.region)) {
+    fail('AWS_ROLE_ARN', `the role is in partition "${partition}" but the region "${ctx.region}" is in partition "${partitionOfRegion(ctx.region)}"`);
+  }
+  const roleSessionName = runner.sessionName ?? ctx.sessionName;
+  const sessionProblem = forbiddenCharProblem(roleSessionName) ?? sessionNameProblem(roleSessionName);
+  if (sessionProblem) fail(runner.sessionName ? 'AWS_ROLE_SESSION_NAME' : 'role-session-name', `session name ${sessionProblem}`);
+  return {
+    action: 'AssumeRoleWithWebIdentity',
+    roleArn: runner.roleArn,
+    roleSessionName,
+    tags: [],
+    transitiveTagKeys: [],
+    policyArns: [],
+    origin: { where: 'AWS_ROLE_ARN' },
+  };
+}
+
+/** `first`: a hop that comes before the specs' (the runner's web-identity hop); the specs' hops are then chained. */
+function buildChain(source: Source, specs: readonly HopSpec[], ctx: HopContext, first?: Hop): Chain {
+  const hops: Hop[] = first ? [first] : [];
   const transitive = new Set<string>();
   let sourceIdentityPending = ctx.defaults.sourceIdentity;
   let mfaPending = ctx.defaults.mfaSerial;
   specs.forEach((spec, index) => {
-    const webIdentity = index === 0 && source.kind === 'web-identity';
+    const webIdentity = index === 0 && source.kind === 'web-identity' && !first;
     const last = index === specs.length - 1;
-    const hop = buildHop(spec, { ctx, webIdentity, last, chained: index > 0, transitive, sourceIdentityPending, mfaPending });
+    const chained = index > 0 || first !== undefined;
+    const hop = buildHop(spec, { ctx, webIdentity, last, chained, transitive, sourceIdentityPending, mfaPending });
     if (!webIdentity) {
       sourceIdentityPending = undefined;
       mfaPending = undefined;
