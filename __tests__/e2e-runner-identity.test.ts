@@ -4,12 +4,13 @@
  * container endpoint (token and token file), IMDSv2, and the clean, fast failure when there is none or
  * when 169.254.169.254 is not AWS's (an Azure-like stand-in). Also `use-existing-credentials`.
  */
+import { exec } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { assertNoLeaks, type StepResult } from './support/harness.js';
+import { REPO_ROOT, assertNoLeaks, type StepResult } from './support/harness.js';
 import { DEPLOY, HUB, Scenario, USER } from './support/scenario.js';
 
 const CONTAINER_TOKEN = 'ctr-auth-Z8q4T1w7YpK2mN6vB3xR';
@@ -289,4 +290,38 @@ describe('use-existing-credentials', () => {
     expect(r.exportedEnv['AWS_ACCESS_KEY_ID']).not.toBe(old['AWS_ACCESS_KEY_ID']);
     noLeaks(r);
   });
+});
+
+test('refresh: the profile re-reads the container endpoint and re-assumes when the session has expired', async () => {
+  const containerEnv = { AWS_CONTAINER_CREDENTIALS_FULL_URI: s.sts.containerCredentialsUrl(USER.accessKeyId) };
+  const r = await s.main({ inputs: { ...BASE, refresh: 'true', 'aws-profile': 'deploy' }, env: { ...s.stsEnv, ...containerEnv } });
+  expect(r.errors).toEqual([]);
+  // The refresh dir holds the session cache by design; nothing else may hold a secret.
+  const refreshDir = fs.readdirSync(s.job.dirs.runnerTemp).find((d) => d.startsWith('aws-assume-chain-'))!;
+  noLeaks(r, [], [path.join(s.job.dirs.runnerTemp, refreshDir)]);
+  const config = fs.readFileSync(path.join(s.job.dirs.home, '.aws', 'config'), 'utf8');
+  const line = /^credential_process = (.*)$/m.exec(config)![1]!;
+  // Two hours on (emulator and helper clocks), the cached session is stale: the chain runs again.
+  const twoHours = 2 * 3600 * 1000;
+  s.clockShift = () => twoHours;
+  s.signerClockShifts = [0, twoHours];
+  s.sts.clearCalls();
+  const later = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    const env = {
+      PATH: process.env['PATH'] ?? '',
+      HOME: s.job.dirs.home,
+      RUNNER_TEMP: s.job.dirs.runnerTemp,
+      ...s.stsEnv,
+      ...containerEnv,
+      NODE_OPTIONS: `--import=${path.join(REPO_ROOT, '__tests__', 'fixtures', 'fake-clock.mjs')}`,
+      FAKE_CLOCK_OFFSET_MS: String(twoHours),
+    };
+    exec(line, { env, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    );
+  });
+  expect(later.stderr).toBe('');
+  expect(later.code).toBe(0);
+  expect(s.calls().map((c) => c.action)).toEqual(['ContainerCredentials', 'AssumeRole']);
+  expect(JSON.parse(later.stdout).AccessKeyId).toBe(s.sts.issuedSessions().at(-1)!.accessKeyId);
 });
