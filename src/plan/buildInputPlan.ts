@@ -26,7 +26,7 @@ import {
 import { DEFAULT_TAG_KEYS, defaultSessionName, defaultSessionTags, type GithubContext } from './github.js';
 import type { Chain, Hop, MfaCode, Plan, SessionTag, Source, Target } from '../base/types.js';
 import { renderProfileName } from '../config/profileName.js';
-import { RUNNER_WHERE, describeRunnerIdentity, lookedFor, type RunnerIdentity } from '../sources/runnerIdentity.js';
+import { type PlannedSource, planRunnerSource, runnerWebIdentityHop } from './runnerSource.js';
 
 export function buildInputPlan(settings: Settings, github: GithubContext): Plan {
   if (settings.mode.kind !== 'inputs') throw new Error('buildInputPlan needs input mode');
@@ -41,7 +41,7 @@ export function buildInputPlan(settings: Settings, github: GithubContext): Plan 
     sessionName: settings.hopDefaults.sessionName ?? defaultSessionName(github),
     tags: settings.hopDefaults.skipTagging ? [] : [...defaultSessionTags(github), ...settings.hopDefaults.customTags],
   };
-  const first = runnerHop && runnerWebIdentityHop(runnerHop, context);
+  const first = runnerHop && runnerWebIdentityHop(runnerHop, context.region, context.sessionName);
   const chains: Chain[] =
     fanOutRoles.length === 0
       ? [buildChain(source, specs, context, first)]
@@ -73,19 +73,6 @@ export function checkRegion(region: string | undefined, source = 'aws-region'): 
   return region;
 }
 
-/** The chain's source, and for the EKS web-identity environment the hop to AWS_ROLE_ARN that comes before the inputs' hops. */
-interface PlannedSource {
-  readonly source: Source;
-  readonly runnerHop?: RunnerHop;
-  /** Set when the source is the runner's own identity: its name for the log and the dry run. */
-  readonly runnerSource?: string;
-}
-
-interface RunnerHop {
-  readonly roleArn: string;
-  readonly sessionName?: string;
-}
-
 function planSource(choice: SourceChoice, audience: string, specs: readonly HopSpec[]): PlannedSource {
   const origin = { where: 'inputs' };
   switch (choice.kind) {
@@ -102,61 +89,8 @@ function planSource(choice: SourceChoice, audience: string, specs: readonly HopS
     case 'environment':
       return { source: { kind: 'environment', origin } };
     case 'runner':
-      return runnerSource(choice.identity, specs);
+      return planRunnerSource(choice.identity, specs);
   }
-}
-
-/** No source input and no OIDC: the runner's own identity, found in the environment as the AWS SDKs find it. */
-function runnerSource(identity: RunnerIdentity, specs: readonly HopSpec[]): PlannedSource {
-  if (specs.length === 0) {
-    throw new InputError('role-to-assume', 'nothing to do: set role-to-assume, role-chain, config-file or access keys');
-  }
-  const origin = { where: RUNNER_WHERE };
-  const runnerSource = describeRunnerIdentity(identity);
-  switch (identity.kind) {
-    case 'environment':
-      return { source: { kind: 'environment', origin }, runnerSource };
-    case 'web-identity-env':
-      return {
-        source: { kind: 'web-identity', token: { kind: 'file', path: identity.tokenFile } },
-        runnerHop: { roleArn: identity.roleArn, sessionName: identity.sessionName },
-        runnerSource,
-      };
-    case 'container':
-    case 'instance-metadata':
-      return { source: { kind: identity.kind, origin }, runnerSource };
-    case 'none':
-      throw new InputError(specs[0]!.input, lookedFor('disabled'));
-  }
-}
-
-/**
- * The EKS IRSA hop: AssumeRoleWithWebIdentity to AWS_ROLE_ARN, as the SDKs make it (no duration, tags
- * or policies: those inputs are for the roles the workflow names). Its values come from the
- * environment, so a bad one is named by its variable, never echoed.
- */
-function runnerWebIdentityHop(runner: RunnerHop, ctx: HopContext): Hop {
-  const fail = (name: string, detail: string): never => {
-    throw new UserError(`Environment variable ${name}: ${detail}`);
-  };
-  const arnProblem = forbiddenCharProblem(runner.roleArn) ?? roleArnProblem(runner.roleArn);
-  if (arnProblem) fail('AWS_ROLE_ARN', arnProblem);
-  const partition = parseRoleArn(runner.roleArn)!.partition;
-  if (partition !== partitionOfRegion(ctx.region)) {
-    fail('AWS_ROLE_ARN', `the role is in partition "${partition}" but the region "${ctx.region}" is in partition "${partitionOfRegion(ctx.region)}"`);
-  }
-  const roleSessionName = runner.sessionName ?? ctx.sessionName;
-  const sessionProblem = forbiddenCharProblem(roleSessionName) ?? sessionNameProblem(roleSessionName);
-  if (sessionProblem) fail(runner.sessionName ? 'AWS_ROLE_SESSION_NAME' : 'role-session-name', `session name ${sessionProblem}`);
-  return {
-    action: 'AssumeRoleWithWebIdentity',
-    roleArn: runner.roleArn,
-    roleSessionName,
-    tags: [],
-    transitiveTagKeys: [],
-    policyArns: [],
-    origin: { where: 'AWS_ROLE_ARN' },
-  };
 }
 
 /** `first`: a hop that comes before the specs' (the runner's web-identity hop); the specs' hops are then chained. */

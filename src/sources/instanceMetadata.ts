@@ -17,7 +17,7 @@ import { metadataDisabled } from './runnerIdentity.js';
 const TOKEN_TTL_SECONDS = '21600';
 const ATTEMPTS = 2;
 const CREDENTIALS_PATH = '/latest/meta-data/iam/security-credentials/';
-/** IAM role names: what the role listing may name (anything else is not AWS's answer). */
+/** IAM role names: what the role listing may name (anything else is not AWS's answer); all safe in a URL path. */
 const ROLE_NAME = /^[\w+=,.@-]{1,128}$/;
 /** IMDSv2 tokens are base64 text; a printable, bounded value is all that is sent back. */
 const IMDS_TOKEN = /^[\x21-\x7e]{1,1024}$/;
@@ -81,7 +81,7 @@ export async function instanceCredentials(env: NodeJS.ProcessEnv): Promise<AwsCr
   const role = listing.body.split('\n')[0]!.trim();
   if (!ROLE_NAME.test(role)) throw new Error("the instance profile listing does not name a role: not AWS's IMDSv2");
 
-  const reply = await ask(new URL(`${base}${CREDENTIALS_PATH}${encodeURIComponent(role)}`), 'GET', headers, 'the instance profile credentials');
+  const reply = await ask(new URL(`${base}${CREDENTIALS_PATH}${role}`), 'GET', headers, 'the instance profile credentials');
   if (reply.status !== 200) throw notImds(`the credentials of role ${role}`, reply);
   const creds = parseCredentialsDocument(reply.body);
   const code = /"Code"\s*:\s*"([\w-]{1,64})"/.exec(reply.body)?.[1];

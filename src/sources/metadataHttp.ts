@@ -5,11 +5,7 @@
  * answers on 169.254.169.254 too) or not there at all costs about a second.
  */
 import { checkDeclaredLength, readCapped, withRequestDeadline } from '../net/bounded.js';
-
-/** Largest metadata reply accepted (bytes): a credentials document is under 2 kB. */
-export const MAX_METADATA_REPLY_BYTES = 16 * 1024;
-/** Time one metadata request may take, connect to last byte (the SDKs use 1 s too). */
-export const METADATA_TIMEOUT_MS = 1_000;
+import { MAX_METADATA_REPLY_BYTES, METADATA_TIMEOUT_MS } from '../net/limits.js';
 
 export interface MetadataReply {
   readonly status: number;
