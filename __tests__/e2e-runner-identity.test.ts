@@ -197,26 +197,30 @@ describe('IMDSv2', () => {
   });
 });
 
-test('the EKS web-identity environment: AssumeRoleWithWebIdentity to AWS_ROLE_ARN, then role-to-assume', async () => {
-  const token = s.oidc.mint({ aud: 'sts.amazonaws.com' });
-  const file = path.join(s.job.dirs.runnerTemp, 'eks-token');
-  fs.writeFileSync(file, token);
-  const r = await s.main({
-    inputs: BASE,
-    env: { ...s.stsEnv, AWS_WEB_IDENTITY_TOKEN_FILE: file, AWS_ROLE_ARN: HUB, AWS_ROLE_SESSION_NAME: 'eks-runner-pod' },
-  });
-  expect(r.errors).toEqual([]);
-  expect(stsCalls().map((c) => [c.action, c.params['RoleArn'], c.status])).toEqual([
-    ['AssumeRoleWithWebIdentity', HUB, 200],
-    ['AssumeRole', DEPLOY, 200],
-  ]);
-  expect(stsCalls()[0]!.params['RoleSessionName']).toBe('eks-runner-pod');
-  // The IRSA hop carries nothing the workflow's inputs set for its own roles.
-  expect(stsCalls()[0]!.params['DurationSeconds']).toBeUndefined();
-  expect(stsCalls()[1]!.signer).toMatchObject({ principalArn: expect.stringMatching(/:assumed-role\/github-hub\/eks-runner-pod$/), verified: true });
-  expect(r.stdout).toContain("Source identity: the runner's own identity: AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN (EKS IRSA)");
-  noLeaks(r, [token], [file]);
-});
+test.each(['AWS_ENDPOINT_URL_STS', 'sts-endpoint'])(
+  'the EKS web-identity environment: AssumeRoleWithWebIdentity to AWS_ROLE_ARN, then role-to-assume, both to the STS of %s',
+  async (how) => {
+    const token = s.oidc.mint({ aud: 'sts.amazonaws.com' });
+    const file = path.join(s.job.dirs.runnerTemp, 'eks-token');
+    fs.writeFileSync(file, token);
+    const endpoint = how === 'sts-endpoint' ? { inputs: { 'sts-endpoint': s.sts.url }, env: {} } : { inputs: {}, env: s.stsEnv };
+    const r = await s.main({
+      inputs: { ...BASE, ...endpoint.inputs },
+      env: { ...endpoint.env, AWS_WEB_IDENTITY_TOKEN_FILE: file, AWS_ROLE_ARN: HUB, AWS_ROLE_SESSION_NAME: 'eks-runner-pod' },
+    });
+    expect(r.errors).toEqual([]);
+    expect(stsCalls().map((c) => [c.action, c.params['RoleArn'], c.status])).toEqual([
+      ['AssumeRoleWithWebIdentity', HUB, 200],
+      ['AssumeRole', DEPLOY, 200],
+    ]);
+    expect(stsCalls()[0]!.params['RoleSessionName']).toBe('eks-runner-pod');
+    // The IRSA hop carries nothing the workflow's inputs set for its own roles.
+    expect(stsCalls()[0]!.params['DurationSeconds']).toBeUndefined();
+    expect(stsCalls()[1]!.signer).toMatchObject({ principalArn: expect.stringMatching(/:assumed-role\/github-hub\/eks-runner-pod$/), verified: true });
+    expect(r.stdout).toContain("Source identity: the runner's own identity: AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN (EKS IRSA)");
+    noLeaks(r, [token], [file]);
+  },
+);
 
 test('keys in the environment and no source input: assumed from them', async () => {
   const r = await s.main({ inputs: BASE, env: { ...s.stsEnv, AWS_ACCESS_KEY_ID: USER.accessKeyId, AWS_SECRET_ACCESS_KEY: USER.secretAccessKey } });
