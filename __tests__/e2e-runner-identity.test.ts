@@ -203,7 +203,8 @@ test.each(['AWS_ENDPOINT_URL_STS', 'sts-endpoint'])(
     const token = s.oidc.mint({ aud: 'sts.amazonaws.com' });
     const file = path.join(s.job.dirs.runnerTemp, 'eks-token');
     fs.writeFileSync(file, token);
-    const endpoint = how === 'sts-endpoint' ? { inputs: { 'sts-endpoint': s.sts.url }, env: {} } : { inputs: {}, env: s.stsEnv };
+    const endpoint: { inputs: Record<string, string>; env: Record<string, string> } =
+      how === 'sts-endpoint' ? { inputs: { 'sts-endpoint': s.sts.url }, env: {} } : { inputs: {}, env: s.stsEnv };
     const r = await s.main({
       inputs: { ...BASE, ...endpoint.inputs },
       env: { ...endpoint.env, AWS_WEB_IDENTITY_TOKEN_FILE: file, AWS_ROLE_ARN: HUB, AWS_ROLE_SESSION_NAME: 'eks-runner-pod' },
