@@ -42,7 +42,7 @@ export function planRunnerSource(identity: RunnerIdentity, specs: readonly HopSp
     case 'instance-metadata':
       return { source: { kind: identity.kind, origin }, runnerSource };
     case 'none':
-      throw new InputError(specs[0]!.input, lookedFor('disabled'));
+      throw new InputError(specs[0]!.input, lookedFor());
   }
 }
 

@@ -46,10 +46,10 @@ export function detectRunnerIdentity(env: NodeJS.ProcessEnv): RunnerIdentity {
   return { kind: 'none' };
 }
 
-/** The "no source" error's detail for a plan-time miss (IMDS disabled) or a run-time one (IMDS did not answer). */
-export function lookedFor(metadata: 'disabled' | string): string {
+/** The "no source" error's detail: IMDS disabled (plan time), or how the last-resort IMDS attempt failed (run time). */
+export function lookedFor(imdsFailure?: string): string {
   const imds =
-    metadata === 'disabled' ? 'and instance metadata is disabled (AWS_EC2_METADATA_DISABLED=true)' : `and instance metadata (IMDSv2) failed: ${metadata}`;
+    imdsFailure === undefined ? 'and instance metadata is disabled (AWS_EC2_METADATA_DISABLED=true)' : `and instance metadata (IMDSv2) failed: ${imdsFailure}`;
   return `${LOOKED_FOR}, ${imds}`;
 }
 
