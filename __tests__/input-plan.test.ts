@@ -216,7 +216,6 @@ describe('bad input is rejected before any STS call', () => {
       { ...keys, 'aws-region': 'us-east-1', 'role-to-assume': A, 'mfa-serial': 'arn:aws:iam::111111111111:mfa/a' },
       /Input 'mfa-serial': an MFA serial needs mfa-token-code or mfa-totp-secret/,
     ],
-    ['no source', { 'aws-region': 'us-east-1', 'role-to-assume': A }, /no source identity.*id-token: write/],
     [
       'tags on a web-identity hop',
       { 'web-identity-token-file': 't', 'aws-region': 'us-east-1', 'role-chain': `${A} tag:x=y` },

@@ -10,7 +10,8 @@ import type { Plan } from './base/types.js';
 import { readSettings, type Settings } from './settings/settings.js';
 import { loadConfig } from './settings/loadConfig.js';
 import { executePlan, type TargetOutcome } from './run/execute.js';
-import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS } from './sts/client.js';
+import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS, type StsConnection } from './sts/client.js';
+import { existingIdentity } from './run/existingCredentials.js';
 import { reportFailure } from './report.js';
 import { buildRefreshPlan } from './refresh/refreshPlan.js';
 import { nodeSupportsProxyEnv, proxyEnvFrom } from './net/proxy.js';
@@ -39,15 +40,18 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const maskAccount = (id: string) => (settings.maskAccountId ? '***' : id);
     const seconds = settings.timeoutSeconds || 21600; // 0 means "no limit": the runner's own 6 hours
     const deadline = Date.now() + seconds * 1000;
+    const conn = {
+      region: plan.region,
+      endpoint: plan.stsEndpoint,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      requestTimeoutMs: RESPONSE_TIMEOUT_MS,
+      proxyEnv: proxyFor(settings, env),
+    };
+    if (settings.useExistingCredentials && (await useExisting(env, conn, settings))) return;
+    if (plan.runnerSource) core.info(`Source identity: ${plan.runnerSource}`);
     const outcomes = await withDeadline(
       executePlan(plan, {
-        conn: {
-          region: plan.region,
-          endpoint: plan.stsEndpoint,
-          connectTimeoutMs: CONNECT_TIMEOUT_MS,
-          requestTimeoutMs: RESPONSE_TIMEOUT_MS,
-          proxyEnv: proxyFor(settings, env),
-        },
+        conn,
         maxAttempts: settings.retry.maxAttempts,
         deadline,
         maxConcurrency: settings.maxConcurrency,
@@ -62,6 +66,21 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   } catch (err) {
     reportFailure(err, env);
   }
+}
+
+/** Valid keys already in the environment (and in an allowed account): say so, set aws-account-id, export nothing. */
+async function useExisting(env: NodeJS.ProcessEnv, conn: StsConnection, settings: Settings): Promise<boolean> {
+  const identity = await existingIdentity(env, conn);
+  if (!identity) return false;
+  if (settings.maskAccountId) core.setSecret(identity.accountId);
+  const allowed = settings.allowedAccountIds;
+  if (allowed.length > 0 && !allowed.includes(identity.accountId)) {
+    core.info('use-existing-credentials: the credentials in the environment are for an account not in allowed-account-ids; getting new credentials');
+    return false;
+  }
+  core.info(`use-existing-credentials: the credentials in the environment are valid (${identity.arn}); no new credentials were requested`);
+  core.setOutput('aws-account-id', identity.accountId);
+  return true;
 }
 
 /** Failed targets are named; the step fails unless fail-on-target-error is off and something succeeded. */

@@ -48,6 +48,8 @@ export function planMarkdown(plan: Plan): string {
     '',
     `Region: ${plan.region === undefined ? 'none (no STS call needs one)' : cell(plan.region)}${plan.stsEndpoint ? `, endpoint ${cell(plan.stsEndpoint)}` : ''}`,
     '',
+    // No source input and no OIDC: which of the runner's own identities the chain starts from.
+    ...(plan.runnerSource ? [`Source identity: ${cell(plan.runnerSource)}`, ''] : []),
   ];
   for (const target of plan.targets) {
     const endpoint = target.stsEndpoint ?? plan.stsEndpoint;

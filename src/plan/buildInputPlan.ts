@@ -27,6 +27,7 @@ import { DEFAULT_TAG_KEYS, defaultSessionName, defaultSessionTags, type GithubCo
 import type { Chain, Hop, MfaCode, Plan, SessionTag, Source, Target } from '../base/types.js';
 import { renderProfileName } from '../config/profileName.js';
 import { nameTemplate } from './outputChoices.js';
+import { type PlannedSource, planRunnerSource, runnerWebIdentityHop } from './runnerSource.js';
 
 export function buildInputPlan(settings: Settings, github: GithubContext): Plan {
   if (settings.mode.kind !== 'inputs') throw new Error('buildInputPlan needs input mode');
@@ -34,7 +35,7 @@ export function buildInputPlan(settings: Settings, github: GithubContext): Plan 
   // Keys with no role need no STS call that a region would pick the endpoint of.
   const region = settings.region === undefined && specs.length === 0 ? undefined : checkRegion(settings.region, settings.regionSource);
   checkCustomTags(settings.hopDefaults.customTags);
-  const source = planSource(settings.source, settings.audience, specs);
+  const { source, runnerHop, runnerSource } = planSource(settings.source, settings.audience, specs);
   const context: HopContext = {
     defaults: settings.hopDefaults,
     mfaCode: settings.mfaCode,
@@ -42,15 +43,18 @@ export function buildInputPlan(settings: Settings, github: GithubContext): Plan 
     sessionName: settings.hopDefaults.sessionName ?? defaultSessionName(github),
     tags: settings.hopDefaults.skipTagging ? [] : [...defaultSessionTags(github), ...settings.hopDefaults.customTags],
   };
+  const first = runnerHop && runnerWebIdentityHop(runnerHop, checkRegion(region, settings.regionSource), context.sessionName);
   const chains: Chain[] =
-    fanOutRoles.length === 0 ? [buildChain(source, specs, context)] : fanOutRoles.map((member) => buildChain(source, [...specs, member], context));
+    fanOutRoles.length === 0
+      ? [buildChain(source, specs, context, first)]
+      : fanOutRoles.map((member) => buildChain(source, [...specs, member], context, first));
   const naming = nameTemplate(settings, chains.length);
   const targets: Target[] = chains.map((chain, index) => ({
     name: targetName(naming, chain, index),
     chain,
   }));
   checkUniqueNames(targets, fanOutRoles.length > 0 ? 'profile-name-template' : 'aws-profile');
-  return { region, stsEndpoint: settings.stsEndpoint, targets };
+  return { region, stsEndpoint: settings.stsEndpoint, targets, ...(runnerSource ? { runnerSource } : {}) };
 }
 
 interface HopContext {
@@ -75,42 +79,37 @@ export function checkRegion(region: string | undefined, source = 'aws-region'): 
   return region;
 }
 
-function planSource(choice: SourceChoice, audience: string, specs: readonly HopSpec[]): Source {
+function planSource(choice: SourceChoice, audience: string, specs: readonly HopSpec[]): PlannedSource {
   const origin = { where: 'inputs' };
   switch (choice.kind) {
     case 'github-oidc':
       if (specs.length === 0) {
         throw new InputError('role-to-assume', 'is required when the source is the GitHub OIDC token');
       }
-      return { kind: 'web-identity', token: { kind: 'github-oidc', audience } };
+      return { source: { kind: 'web-identity', token: { kind: 'github-oidc', audience } } };
     case 'token-file':
       if (specs.length === 0) throw new InputError('role-to-assume', 'is required with web-identity-token-file');
-      return { kind: 'web-identity', token: { kind: 'file', path: choice.path } };
+      return { source: { kind: 'web-identity', token: { kind: 'file', path: choice.path } } };
     case 'access-keys':
-      return { kind: 'static', credentials: choice.credentials, origin: { where: 'aws-access-key-id' } };
+      return { source: { kind: 'static', credentials: choice.credentials, origin: { where: 'aws-access-key-id' } } };
     case 'environment':
-      return { kind: 'environment', origin };
-    case 'none':
-      if (specs.length === 0) {
-        throw new InputError('role-to-assume', 'nothing to do: set role-to-assume, role-chain, config-file or access keys');
-      }
-      throw new InputError(
-        specs[0]!.input,
-        'no source identity: this job cannot mint a GitHub OIDC token (add `permissions: id-token: write` to the job), ' +
-          'and none of aws-access-key-id, web-identity-token-file or role-chaining is set',
-      );
+      return { source: { kind: 'environment', origin } };
+    case 'runner':
+      return planRunnerSource(choice.identity, specs);
   }
 }
 
-function buildChain(source: Source, specs: readonly HopSpec[], ctx: HopContext): Chain {
-  const hops: Hop[] = [];
+/** `first`: a hop that comes before the specs' (the runner's web-identity hop); the specs' hops are then chained. */
+function buildChain(source: Source, specs: readonly HopSpec[], ctx: HopContext, first?: Hop): Chain {
+  const hops: Hop[] = first ? [first] : [];
   const transitive = new Set<string>();
   let sourceIdentityPending = ctx.defaults.sourceIdentity;
   let mfaPending = ctx.defaults.mfaSerial;
   specs.forEach((spec, index) => {
-    const webIdentity = index === 0 && source.kind === 'web-identity';
+    const webIdentity = index === 0 && source.kind === 'web-identity' && !first;
     const last = index === specs.length - 1;
-    const hop = buildHop(spec, { ctx, webIdentity, last, chained: index > 0, transitive, sourceIdentityPending, mfaPending });
+    const chained = index > 0 || first !== undefined;
+    const hop = buildHop(spec, { ctx, webIdentity, last, chained, transitive, sourceIdentityPending, mfaPending });
     if (!webIdentity) {
       sourceIdentityPending = undefined;
       mfaPending = undefined;

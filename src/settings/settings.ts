@@ -10,14 +10,15 @@ import { parseRoleChainLine, type HopSpec } from './roleChain.js';
 import { decodeBase32 } from '../sources/totp.js';
 import type { ProxyInputs } from '../net/proxy.js';
 import { parseAllowedHost } from '../net/endpointTrust.js';
+import { detectRunnerIdentity, type RunnerIdentity } from '../sources/runnerIdentity.js';
 
 export type SourceChoice =
   | { kind: 'github-oidc' }
   | { kind: 'token-file'; path: string }
   | { kind: 'access-keys'; credentials: AwsCredentials }
   | { kind: 'environment' }
-  /** No explicit source and the job cannot mint an OIDC token. */
-  | { kind: 'none' };
+  /** No explicit source and the job cannot mint an OIDC token: the runner's own identity, if it has one. */
+  | { kind: 'runner'; identity: RunnerIdentity };
 
 export type Mode =
   | { kind: 'inputs'; hops: HopSpec[]; fanOutRoles: HopSpec[] }
@@ -90,6 +91,8 @@ export interface Settings {
   readonly proxy: ProxyInputs;
   /** configure-aws-credentials' `special-characters-workaround: true`: accepted, not needed here (main.ts says why). */
   readonly specialCharactersWorkaround: boolean;
+  /** `use-existing-credentials`: valid keys already in the environment end the step before any other call. */
+  readonly useExistingCredentials: boolean;
 }
 
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
@@ -167,6 +170,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     refresh,
     proxy: { httpProxy: readProxyUrl(input), noProxy: input.text('no-proxy') },
     specialCharactersWorkaround: input.boolean('special-characters-workaround', false),
+    useExistingCredentials: input.boolean('use-existing-credentials', false),
   };
 }
 
@@ -248,7 +252,7 @@ function readSource(
   if (tokenFile !== undefined) return { kind: 'token-file', path: tokenFile };
   if (roleChaining) return { kind: 'environment' };
   if (!forceSkipOidc && canMintGithubToken(env)) return { kind: 'github-oidc' };
-  return { kind: 'none' };
+  return { kind: 'runner', identity: detectRunnerIdentity(env) };
 }
 
 export function canMintGithubToken(env: NodeJS.ProcessEnv): boolean {
