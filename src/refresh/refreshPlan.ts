@@ -7,6 +7,7 @@ import { UserError } from '../base/errors.js';
 import type { Chain, Plan, Target } from '../base/types.js';
 import { resolveTokenPath } from '../sources/tokenFile.js';
 import type { ProxyInputs } from '../net/proxy.js';
+import { composeCommandLine, type CommandPlatform } from './commandLine.js';
 
 export interface RefreshTarget {
   readonly profile: string;
@@ -96,15 +97,21 @@ export function stillFresh(expiration: Date, obtainedAt: Date, now: number): boo
 }
 
 /**
- * The config line: node and the bundle, quoted so that both a POSIX shell (the JS and Go SDKs run the
- * line with `sh -c`) and shlex (botocore splits it) read the same four arguments.
+ * The config line: node and the bundle, then the helper's arguments, written so that every reader of
+ * the config file on this platform gets the same five arguments (refresh/commandLine.ts says who
+ * reads it and how). On Windows a path that no line can carry safely is refused with a UserError.
  */
-export function credentialProcessCommand(node: string, entry: string, planFile: string, profile: string): string {
-  return [node, entry, 'credential-process', planFile, profile].map(shellQuote).join(' ');
-}
-
-function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'"'"'`)}'`;
+export function credentialProcessCommand(node: string, entry: string, planFile: string, profile: string, platform: CommandPlatform = process.platform): string {
+  return composeCommandLine(
+    [
+      { value: node, what: 'node program path' },
+      { value: entry, what: 'action bundle path' },
+      { value: 'credential-process', what: 'helper command' },
+      { value: planFile, what: 'refresh plan path' },
+      { value: profile, what: 'profile name' },
+    ],
+    platform,
+  );
 }
 
 /** Every target of the plan, checked before any STS call so a chain that cannot refresh fails first. */
