@@ -1,15 +1,18 @@
 /**
  * Files as a Windows runner has them: a config written with CRLF line ends (Python and most Windows
  * editors write them) edited in place by the action, then read back by botocore; and a refreshing
- * profile's Windows command line inside such a file, split by botocore's Windows splitter.
+ * profile's Windows command line inside such a file, split by botocore's Windows splitter; and the
+ * owner/mode checks, which apply only where the platform has POSIX permissions.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { dirTrustProblem, posixOwnership, privateFileProblem } from '../src/base/safeFiles.js';
 import { parseConfigText } from '../src/config/configparser.js';
 import { writeProfiles } from '../src/export/profileFiles.js';
 import { credentialProcessCommand } from '../src/refresh/refreshPlan.js';
+import { readPrivateFile } from '../src/refresh/store.js';
 import { hasBotocore, peerTest } from './support/peers.js';
 
 const PY = `
@@ -115,4 +118,41 @@ peerTest(hasBotocore, 'python botocore')('a config with lone CR line ends (old M
   const ours = Object.fromEntries(parseConfigText(text, file).sections.map((s) => [s.name, Object.fromEntries([...s.values].map(([k, v]) => [k, v.text]))]));
   expect(ours).toEqual(JSON.parse(r.stdout));
   expect(Object.keys(ours)).toEqual(['profile a', 'profile b', 'profile c']);
+});
+
+describe('owner and mode checks only where the platform has them', () => {
+  // What Node's stat reports on Windows for any writable file or directory: no uid, mode from the
+  // read-only attribute alone.
+  const WINDOWS_FILE = { uid: 0, mode: 0o100666 };
+  const WINDOWS_DIR = { uid: 0, mode: 0o40777 };
+
+  test('Windows has no POSIX ownership; Linux and macOS do', () => {
+    expect(posixOwnership('win32', false)).toBe(false);
+    expect(posixOwnership('win32', true)).toBe(false);
+    expect(posixOwnership('linux', true)).toBe(true);
+    expect(posixOwnership('darwin', true)).toBe(true);
+  });
+
+  test('on Windows the bits Node reports are not read as "writable by others"', () => {
+    expect(dirTrustProblem(WINDOWS_DIR, false, false)).toBeUndefined();
+    expect(privateFileProblem(WINDOWS_FILE, false)).toBeUndefined();
+  });
+
+  // The POSIX side needs this process's uid, which Windows does not have.
+  (process.platform === 'win32' ? test.skip : test)('on POSIX the same bits are refused, and our own 0600 file is fine', () => {
+    const me = process.getuid!();
+    expect(dirTrustProblem({ uid: me, mode: 0o40777 }, false, true)).toMatch(/can be written by group or others \(mode 0777\)/);
+    expect(privateFileProblem({ uid: me, mode: 0o100666 }, true)).toBe('can be written by other users');
+    expect(privateFileProblem({ uid: me + 1, mode: 0o100600 }, true)).toBe('belongs to another user');
+    expect(privateFileProblem({ uid: me, mode: 0o100600 }, true)).toBeUndefined();
+  });
+
+  (process.platform === 'win32' ? test.skip : test)('the refresh cache refuses a file others can write on POSIX', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'windows-files-'));
+    const file = join(dir, 'cache.json');
+    writeFileSync(file, '{}', { mode: 0o600 });
+    expect(await readPrivateFile(file)).toBe('{}');
+    chmodSync(file, 0o666);
+    await expect(readPrivateFile(file)).rejects.toThrow(`${file} can be written by other users`);
+  });
 });
