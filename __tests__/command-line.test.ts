@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, win32 } from 'node:path';
 import { UserError } from '../src/base/errors.js';
+import { compatShellSplit } from '../src/config/python.js';
 import { writeProfiles } from '../src/export/profileFiles.js';
 import { credentialProcessCommand } from '../src/refresh/refreshPlan.js';
 import { hasBotocore, peerTest } from './support/peers.js';
@@ -180,5 +181,45 @@ describe('credential_process on POSIX', () => {
   test('macOS writes the POSIX line', () => {
     expect(lineFor(POSIX_AWKWARD, 'darwin')).toBe(lineFor(POSIX_AWKWARD, 'linux'));
     expect(lineFor(PROGRAM_FILES, 'darwin')).toBe(lineFor(PROGRAM_FILES, 'linux'));
+  });
+});
+
+describe("a config's credential_process is split as botocore splits it on the runner's platform", () => {
+  peerTest(hasBotocore, 'python botocore')("compatShellSplit agrees with botocore's compat_shell_split on Windows and POSIX", () => {
+    let seed = 11;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const chars = ['a', 'b', ' ', '\t', '"', "'", '\\', '\\', 'C', ':'];
+    const inputs = ['', ' ', 'a b', '"a b"', '""', 'a""b', '"C:\\Program Files\\x.exe" --r=1', 'C:\\a\\ b', 'a\\\\"b c"', 'a\\\\\\"b', '"unclosed', 'x\\'];
+    for (let i = 0; i < 600; i++) {
+      let s = '';
+      const len = Math.floor(next() * 10);
+      for (let j = 0; j < len; j++) s += chars[Math.floor(next() * chars.length)] ?? '';
+      inputs.push(s);
+    }
+    const script = `
+import json, sys
+from botocore.compat import compat_shell_split
+inputs = json.loads(sys.stdin.read())
+def split(s, platform):
+    try: return compat_shell_split(s, platform=platform)
+    except ValueError: return None
+print(json.dumps({p: [split(s, p) for s in inputs] for p in ('win32', 'linux')}))
+`;
+    const r = spawnSync('python3', ['-c', script], { input: JSON.stringify(inputs), encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    const expected = JSON.parse(r.stdout) as Record<'win32' | 'linux', (string[] | null)[]>;
+    for (const platform of ['win32', 'linux'] as const) {
+      for (const [i, s] of inputs.entries()) {
+        expect({ platform, s, split: compatShellSplit(s, platform) ?? null }).toEqual({ platform, s, split: expected[platform][i] });
+      }
+    }
+    // The Windows rules keep a path's backslashes; POSIX shlex would eat them.
+    expect(compatShellSplit('"C:\\Program Files\\tool.exe" --x', 'win32')).toEqual(['C:\\Program Files\\tool.exe', '--x']);
+    expect(compatShellSplit('"C:\\Program Files\\tool.exe" --x', 'linux')).toEqual(['C:\\Program Files\\tool.exe', '--x']);
+    expect(compatShellSplit('C:\\tools\\tool.exe --x', 'win32')).toEqual(['C:\\tools\\tool.exe', '--x']);
+    expect(compatShellSplit('C:\\tools\\tool.exe --x', 'linux')).toEqual(['C:toolstool.exe', '--x']);
   });
 });
