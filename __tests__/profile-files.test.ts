@@ -226,13 +226,16 @@ describe('validateProfileName', () => {
 });
 
 describe('defaultProfilePaths', () => {
+  // POSIX paths on every machine (home-path.test.ts covers Windows).
   it('defaults to ~/.aws and honours the environment variables like botocore', () => {
-    expect(defaultProfilePaths({}, '/home/u')).toEqual({ credentialsFile: '/home/u/.aws/credentials', configFile: '/home/u/.aws/config' });
-    expect(defaultProfilePaths({ AWS_SHARED_CREDENTIALS_FILE: '~/c/creds', AWS_CONFIG_FILE: '$BASE/${SUB}/cfg', BASE: '/x', SUB: 'y' }, '/home/u')).toEqual({
+    expect(defaultProfilePaths({}, '/home/u', 'linux')).toEqual({ credentialsFile: '/home/u/.aws/credentials', configFile: '/home/u/.aws/config' });
+    expect(
+      defaultProfilePaths({ AWS_SHARED_CREDENTIALS_FILE: '~/c/creds', AWS_CONFIG_FILE: '$BASE/${SUB}/cfg', BASE: '/x', SUB: 'y' }, '/home/u', 'linux'),
+    ).toEqual({
       credentialsFile: '/home/u/c/creds',
       configFile: '/x/y/cfg',
     });
-    expect(defaultProfilePaths({ AWS_SHARED_CREDENTIALS_FILE: '', AWS_CONFIG_FILE: '' }, '/h').credentialsFile).toBe('/h/.aws/credentials');
+    expect(defaultProfilePaths({ AWS_SHARED_CREDENTIALS_FILE: '', AWS_CONFIG_FILE: '' }, '/h', 'linux').credentialsFile).toBe('/h/.aws/credentials');
   });
 });
 
