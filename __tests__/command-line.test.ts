@@ -12,7 +12,8 @@ import { join, win32 } from 'node:path';
 import { UserError } from '../src/base/errors.js';
 import { compatShellSplit } from '../src/config/python.js';
 import { writeProfiles } from '../src/export/profileFiles.js';
-import { credentialProcessCommand } from '../src/refresh/refreshPlan.js';
+import type { Plan } from '../src/base/types.js';
+import { buildRefreshPlan, credentialProcessCommand } from '../src/refresh/refreshPlan.js';
 import { hasBotocore, peerTest } from './support/peers.js';
 
 type Args = readonly [node: string, entry: string, planFile: string, profile: string];
@@ -221,5 +222,49 @@ print(json.dumps({p: [split(s, p) for s in inputs] for p in ('win32', 'linux')})
     expect(compatShellSplit('"C:\\Program Files\\tool.exe" --x', 'linux')).toEqual(['C:\\Program Files\\tool.exe', '--x']);
     expect(compatShellSplit('C:\\tools\\tool.exe --x', 'win32')).toEqual(['C:\\tools\\tool.exe', '--x']);
     expect(compatShellSplit('C:\\tools\\tool.exe --x', 'linux')).toEqual(['C:toolstool.exe', '--x']);
+  });
+});
+
+describe('the command line is checked with the refresh plan, before any STS call', () => {
+  const PLAN: Plan = {
+    region: 'eu-west-1',
+    targets: [
+      {
+        name: 'deploy',
+        chain: {
+          source: { kind: 'web-identity', token: { kind: 'github-oidc', audience: 'sts.amazonaws.com' } },
+          hops: [
+            {
+              action: 'AssumeRole',
+              roleArn: 'arn:aws:iam::222222222222:role/deployer',
+              roleSessionName: 's',
+              tags: [],
+              transitiveTagKeys: [],
+              policyArns: [],
+              origin: { where: 'role-chain', line: 1 },
+            },
+          ],
+        },
+      },
+    ],
+  };
+  const SETTINGS = { retry: { maxAttempts: 3 }, timeoutSeconds: 0, proxy: {} };
+  const WINDOWS_ENV = { GITHUB_WORKSPACE: 'D:\\a\\repo\\repo', RUNNER_TEMP: 'D:\\a\\_temp' };
+
+  test('a Windows node path cmd.exe would expand is refused by buildRefreshPlan, naming it', () => {
+    const helper = { node: 'C:\\tools\\100%\\node.exe', entry: HOSTED[1], platform: 'win32' as const };
+    expect(() => buildRefreshPlan(PLAN, SETTINGS, WINDOWS_ENV, helper)).toThrow(
+      new UserError(
+        `Cannot write a refreshing profile: the node program path "C:\\\\tools\\\\100%\\\\node.exe" contains '%', so no credential_process line reads the same in cmd.exe, botocore and the AWS SDKs on Windows; use a path without it`,
+      ),
+    );
+  });
+
+  test('a RUNNER_TEMP with a percent sign is refused too; the hosted runner layout and POSIX paths pass', () => {
+    const helper = { node: HOSTED[0], entry: HOSTED[1], platform: 'win32' as const };
+    expect(() => buildRefreshPlan(PLAN, SETTINGS, { ...WINDOWS_ENV, RUNNER_TEMP: 'D:\\a\\%TEMP%' }, helper)).toThrow(/the refresh plan path .* contains '%'/);
+    expect(buildRefreshPlan(PLAN, SETTINGS, WINDOWS_ENV, helper).targets['deploy']?.profile).toBe('deploy');
+    const posixHelper = { node: '/opt/100%/node', entry: '/a/dist/index.js', platform: 'linux' as const };
+    expect(buildRefreshPlan(PLAN, SETTINGS, { RUNNER_TEMP: '/tmp/%x' }, posixHelper).targets['deploy']?.profile).toBe('deploy');
   });
 });

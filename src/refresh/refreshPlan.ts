@@ -3,6 +3,7 @@
  * plain data, no secrets except access keys that came from inputs (documented in the README).
  * Pure: deciding what can be re-run and how it is recorded does no I/O.
  */
+import { posix, resolve, win32 } from 'node:path';
 import { UserError } from '../base/errors.js';
 import type { Chain, Plan, Target } from '../base/types.js';
 import { resolveTokenPath } from '../sources/tokenFile.js';
@@ -114,14 +115,34 @@ export function credentialProcessCommand(node: string, entry: string, planFile: 
   );
 }
 
-/** Every target of the plan, checked before any STS call so a chain that cannot refresh fails first. */
+/** Where the helper will run: the node and bundle the line names, and the platform that reads it. */
+export interface HelperLocation {
+  readonly node: string;
+  readonly entry: string;
+  readonly platform: NodeJS.Platform;
+}
+
+/** This process: the runner's node running this bundle (as refresh/store.ts writes the line). */
+function currentHelper(): HelperLocation {
+  return { node: process.execPath, entry: resolve(process.argv[1] ?? ''), platform: process.platform };
+}
+
+/**
+ * Every target of the plan, checked before any STS call so a chain that cannot refresh fails first;
+ * so is each profile's command line (on Windows a path can make it unwritable), with the plan file at
+ * a stand-in name under RUNNER_TEMP (the real name differs only in six letters and digits).
+ */
 export function buildRefreshPlan(
   plan: Plan,
   settings: { readonly retry: { readonly maxAttempts: number }; readonly timeoutSeconds: number; readonly proxy: ProxyInputs },
   env: NodeJS.ProcessEnv,
+  helper: HelperLocation = currentHelper(),
 ): RefreshPlan {
   const targets: Record<string, RefreshTarget> = {};
   for (const target of plan.targets) targets[target.name] = refreshTarget(target, plan, env);
+  const path = helper.platform === 'win32' ? win32 : posix;
+  const planFile = path.join(env['RUNNER_TEMP'] || path.sep, 'aws-assume-chain-XXXXXX', 'plan.json');
+  for (const name of Object.keys(targets)) credentialProcessCommand(helper.node, helper.entry, planFile, name, helper.platform);
   return {
     version: 1,
     targets,
