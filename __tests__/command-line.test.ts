@@ -42,6 +42,8 @@ const AWKWARD: Args = [
 ];
 const SLASHES: Args = ['C:/tools/node.exe', 'D:/a/_actions/dist/index.js', 'D:/a/_temp/plan.json', 'p'];
 const UNICODE: Args = ['C:\\Users\\Jöran\\node.exe', 'C:\\Users\\Jöran\\dist\\index.js', 'C:\\Users\\Jöran\\plan.json', 'ünï'];
+const PLAIN_PUNCTUATION: Args = ['C:\\node=1,2;3\\node.exe', 'D:\\a\\x=y,z;w\\index.js', 'D:\\a\\_temp\\plan.json', 'a=b,c;d#e'];
+const COMMENT_START: Args = ['C:\\node.exe', 'D:\\i.js', 'D:\\p.json', '#team'];
 const TRAILING: Args = ['C:\\n o\\node.exe', 'D:\\dir with space\\', 'D:\\t\\', 'p'];
 const WINDOWS_CASES: ReadonlyArray<[string, Args]> = [
   ['a GitHub-hosted runner (no quotes needed)', HOSTED],
@@ -50,6 +52,8 @@ const WINDOWS_CASES: ReadonlyArray<[string, Args]> = [
   ['forward slashes', SLASHES],
   ['non-ASCII names', UNICODE],
   ['trailing backslashes, quoted and not', TRAILING],
+  ['`, ; = #` inside arguments (quoted only in the program name)', PLAIN_PUNCTUATION],
+  ['an argument that would start an INI comment', COMMENT_START],
 ];
 
 const POSIX_AWKWARD: Args = ['/opt/hosted tool/node 24/bin/node', "/home/o'neil/_actions/dist/index.js", '/tmp/run $HOME `x`\\/plan.json', 'prod-1'];
@@ -132,6 +136,13 @@ describe('credential_process on Windows', () => {
     expect(goSdkValue(line)).toBe(line);
     // The model is not the identity: the original path would have been broken by it.
     expect(goSdkValue(HOSTED[0])).toContain('\n');
+  });
+
+  test('`, ; =` need quotes only in the program name, and `#` or `;` only at the start of an argument', () => {
+    expect(lineFor(PLAIN_PUNCTUATION, 'win32')).toBe(
+      '"C:\\Node=1,2;3\\Node.exe" D:\\a\\x=y,z;w\\index.js credential-process D:\\a\\_temp\\plan.json a=b,c;d#e',
+    );
+    expect(lineFor(COMMENT_START, 'win32')).toBe('C:\\Node.exe D:\\i.js credential-process D:\\p.json "#team"');
   });
 
   test('a path with a space is quoted, and only then; a trailing backslash run is doubled inside quotes', () => {

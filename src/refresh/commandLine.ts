@@ -50,12 +50,15 @@ function posixQuote(arg: string): string {
 const WINDOWS_UNSAFE = /["%!\p{C}]/u;
 
 /**
- * Outside double quotes these are cmd.exe syntax (`& | < > ( ) ^`), separators of the program's name
- * (`, ; =` and `/` in the first word), or the start of an INI comment for the JS SDK after a space
- * (`#`, `;`): the argument is quoted so that cmd.exe reads them literally.
+ * Outside double quotes these are cmd.exe syntax (`& | < > ( ) ^`) or separators (space, tab): such an
+ * argument is quoted, inside which cmd.exe reads them literally. Quoting is kept to what needs it, as
+ * the Go SDK cannot run a line with quotes on Windows.
  */
-const WINDOWS_NEEDS_QUOTES = /[ \t&|<>()^,;=#]/;
-const WINDOWS_PROGRAM_NEEDS_QUOTES = /[/]/;
+const WINDOWS_NEEDS_QUOTES = /[ \t&|<>()^]/;
+/** cmd.exe also ends an unquoted program name at `, ; =` and `/`. */
+const WINDOWS_PROGRAM_NEEDS_QUOTES = /[,;=/]/;
+/** The JS SDK's INI reader starts a comment at `#` or `;` after a space: an argument starting so is quoted. */
+const INI_COMMENT_START = /^[#;]/;
 
 function windowsQuote(arg: CommandArg, program: boolean): string {
   const problem = windowsProblem(arg.value);
@@ -65,7 +68,7 @@ function windowsQuote(arg: CommandArg, program: boolean): string {
     );
   }
   const text = goSafeBackslashN(arg.value);
-  const quote = WINDOWS_NEEDS_QUOTES.test(text) || (program && WINDOWS_PROGRAM_NEEDS_QUOTES.test(text));
+  const quote = WINDOWS_NEEDS_QUOTES.test(text) || INI_COMMENT_START.test(text) || (program && WINDOWS_PROGRAM_NEEDS_QUOTES.test(text));
   // Inside quotes a backslash is literal except in a run that ends at a double quote: only the
   // trailing run (before the closing quote) is doubled.
   return quote ? `"${text.replace(/(\\+)$/, '$1$1')}"` : text;
