@@ -50,8 +50,16 @@ function symlinkError(path: string, what: string): UserError {
  */
 export const MAX_PROFILE_FILE_BYTES = 16 * 1024 * 1024;
 
-/** Whether ownership and permission bits mean anything here (not on Windows). */
-export const POSIX_OWNERSHIP = process.platform !== 'win32' && typeof process.getuid === 'function';
+/**
+ * Whether ownership and permission bits mean anything here. Not on Windows: Node reports uid 0 and a
+ * mode made from the read-only attribute alone (0666 for any writable file), and access is decided by
+ * ACLs instead; the files live in the user's profile or RUNNER_TEMP (README "Windows and macOS").
+ */
+export function posixOwnership(platform: NodeJS.Platform = process.platform, hasUid = typeof process.getuid === 'function'): boolean {
+  return platform !== 'win32' && hasUid;
+}
+
+export const POSIX_OWNERSHIP = posixOwnership();
 
 interface OwnedStat {
   readonly uid: number;
@@ -64,13 +72,24 @@ interface OwnedStat {
  * others, else another user could swap a file in it. `stickyOk`: a sticky world-writable directory
  * (/tmp) is fine as the parent of a private directory, since nobody else can rename entries in it.
  */
-export function dirTrustProblem(st: OwnedStat, stickyOk = false): string | undefined {
-  if (!POSIX_OWNERSHIP) return undefined;
+export function dirTrustProblem(st: OwnedStat, stickyOk = false, posix = POSIX_OWNERSHIP): string | undefined {
+  if (!posix) return undefined;
   const me = process.getuid!();
   if (st.uid !== me && st.uid !== 0) return `belongs to another user (uid ${st.uid})`;
   if ((st.mode & 0o022) !== 0 && !(stickyOk && (st.mode & 0o1000) !== 0)) {
     return `can be written by group or others (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}); chmod go-w it`;
   }
+  return undefined;
+}
+
+/**
+ * Why a private file (one this action wrote for itself) cannot be trusted: it must be this user's and
+ * writable by nobody else. Undefined where the platform has no such bits (`posix` false: Windows).
+ */
+export function privateFileProblem(st: OwnedStat, posix = POSIX_OWNERSHIP): string | undefined {
+  if (!posix) return undefined;
+  if (st.uid !== process.getuid!()) return 'belongs to another user';
+  if ((st.mode & 0o022) !== 0) return 'can be written by other users';
   return undefined;
 }
 

@@ -12,14 +12,15 @@
 import * as core from '../base/runner.js';
 import { truncateSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { UserError } from '../base/errors.js';
 import type { Settings } from '../settings/settings.js';
 import type { TargetOutcome, TargetSuccess } from '../run/execute.js';
 import { saveCleanupState, serializeManifest } from './state.js';
 import { EnvExport, MANAGED_VARS } from './env.js';
 import { identityOutputs, profilesJson } from './outputs.js';
-import { defaultProfilePaths, writeProfilesUndoable, type ProfileEntry, type WrittenProfiles } from './profileFiles.js';
+import { userHome } from '../config/homePath.js';
+import { defaultProfilePaths, inputProfilePath, writeProfilesUndoable, type ProfileEntry, type WrittenProfiles } from './profileFiles.js';
 import { validateEntries } from './profilePaths.js';
 import { createPrivateDir, removePrivateDir, writeManifest } from '../base/privateDir.js';
 import { resultsMarkdown } from './summary.js';
@@ -88,10 +89,13 @@ function prepare(outcomes: readonly TargetOutcome[], ctx: ExportContext): Prepar
   let paths: Prepared['paths'];
   const entries: ProfileEntry[] = results.map((r) => ({ name: r.target.name, credentials: r.credentials, region: r.target.region ?? ctx.region }));
   if (write) {
-    const defaults = defaultProfilePaths(env, env['HOME'] ?? homedir());
+    // `~` is the user's home as botocore reads it on this platform (config/homePath.ts).
+    const home = userHome(env, process.platform) ?? homedir();
+    const defaults = defaultProfilePaths(env, home);
+    const typed = (value: string | undefined) => (value === undefined ? undefined : inputProfilePath(value, env, home));
     paths = {
-      credentialsFile: resolve(settings.profileOutput.credentialsFile ?? defaults.credentialsFile),
-      configFile: resolve(settings.profileOutput.configFile ?? defaults.configFile),
+      credentialsFile: typed(settings.profileOutput.credentialsFile) ?? defaults.credentialsFile,
+      configFile: typed(settings.profileOutput.configFile) ?? defaults.configFile,
     };
     validateEntries(entries);
   }

@@ -12,7 +12,7 @@ import { UserError } from '../base/errors.js';
 import type { AwsCredentials } from '../base/types.js';
 import { errCode } from '../base/fileLock.js';
 import { writePrivateFile, type PrivateDir } from '../base/privateDir.js';
-import { lstatIfExists } from '../base/safeFiles.js';
+import { lstatIfExists, privateFileProblem } from '../base/safeFiles.js';
 import { credentialProcessCommand, serializeRefreshPlan, type RefreshPlan } from './refreshPlan.js';
 
 export { writePrivateFile };
@@ -34,8 +34,9 @@ export async function readPrivateFile(path: string): Promise<string | undefined>
   const st = await lstatIfExists(path, (e) => new UserError(`cannot read ${path}: ${errCode(e) ?? String(e)}`));
   if (!st) return undefined;
   if (!st.isFile()) throw new UserError(`${path} is not a regular file`);
-  if (typeof process.getuid === 'function' && st.uid !== process.getuid()) throw new UserError(`${path} belongs to another user`);
-  if ((st.mode & 0o022) !== 0) throw new UserError(`${path} can be written by other users`);
+  // Owner and mode bits only where the platform has them (base/safeFiles.ts says why not on Windows).
+  const problem = privateFileProblem(st);
+  if (problem) throw new UserError(`${path} ${problem}`);
   return readFile(path, 'utf8');
 }
 

@@ -4,7 +4,7 @@
  * Every secret is masked as soon as it is known.
  */
 import * as core from '../base/runner.js';
-import { shlexSplit } from '../config/python.js';
+import { compatShellSplit } from '../config/python.js';
 import { ConfigError, UserError } from '../base/errors.js';
 import type { AwsCredentials, Source } from '../base/types.js';
 import { diagnostic } from '../net/diagnostic.js';
@@ -86,11 +86,14 @@ async function fromMetadata(source: Extract<Source, { kind: 'container' | 'insta
   }
 }
 
-/** botocore's custom-process provider: the command is split like a shell would (no shell runs it). */
+/**
+ * botocore's custom-process provider: the command is split as botocore splits it on this platform
+ * (shlex; the MS C runtime rules on Windows) and started with no shell.
+ */
 async function fromProcess(source: Extract<Source, { kind: 'process' }>, deadline: number): Promise<AwsCredentials> {
   const fail = (detail: string) =>
     new ConfigError('CredentialRetrievalError', `Error when retrieving credentials from custom-process: ${detail}`, source.origin);
-  const argv = shlexSplit(source.command);
+  const argv = compatShellSplit(source.command, process.platform);
   if (!argv || argv.length === 0) throw fail('the credential_process command is empty or has an unclosed quote');
   // Room for the kill's grace period and the report, inside the step's deadline.
   // Whole seconds, so the timeout reported is the one applied.
