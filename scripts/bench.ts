@@ -263,18 +263,24 @@ for (const row of rows) {
 if (PEER) {
   const ratioTarget = { a: 0.5, b: 0.5, c: 0.35 } as const;
   lines.push('', `Side by side with ${PEER.name} (\`BENCH_PEER\`), same rounds: our marginal cost over the peer's (each "over no-op").`, '');
-  lines.push('| Row | Latency | Ours over no-op | Peer over no-op | Ratio | Target | Meets |', '| --- | --- | ---: | ---: | ---: | --- | --- |');
+  lines.push(
+    '| Row | Latency | Ours over no-op | Peer over no-op | Ratio | Target | Meets | CPU ratio |',
+    '| --- | --- | ---: | ---: | ---: | --- | --- | ---: |',
+  );
+  // CPU time over the no-op's, per step: what a busy machine distorts least (wall times queue for the CPU).
+  const noopCpu = median(probes.get(rows.find((r) => r.kind === 'noop')!)!.map((p) => p.cpuMs));
+  const cpuOver = (row: Row) => median(probes.get(row)!.map((p) => p.cpuMs)) - (row.stepCount ?? 1) * noopCpu;
   for (const mine of rows.filter((r) => r.kind === 'action' && r.pair)) {
     const theirs = rows.find((r) => r.kind === 'peer' && r.pair === mine.pair && r.latency === mine.latency)!;
     const lat = mine.latency ? formatLatency(mine.latency) : 'none';
     const target = `≤ ${ratioTarget[mine.pair!]}×`;
     if (failed.has(mine) || failed.has(theirs)) {
-      lines.push(`| (${mine.pair}) | ${lat} | | | | ${target} | **run failed** |`);
+      lines.push(`| (${mine.pair}) | ${lat} | | | | ${target} | **run failed** | |`);
       continue;
     }
     const ratio = over(mine) / over(theirs);
     lines.push(
-      `| (${mine.pair}) | ${lat} | ${ms(over(mine))} | ${ms(over(theirs))} | ${ratio.toFixed(2)}× | ${mine.latency ? '–' : target} | ${mine.latency ? '–' : ratio <= ratioTarget[mine.pair!] ? 'yes' : '**no**'} |`,
+      `| (${mine.pair}) | ${lat} | ${ms(over(mine))} | ${ms(over(theirs))} | ${ratio.toFixed(2)}× | ${mine.latency ? '–' : target} | ${mine.latency ? '–' : ratio <= ratioTarget[mine.pair!] ? 'yes' : '**no**'} | ${(cpuOver(mine) / cpuOver(theirs)).toFixed(2)}× |`,
     );
   }
 }
