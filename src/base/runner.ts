@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, writeSync } from 'node:fs';
 import { EOL } from 'node:os';
+import { AccountIdSet } from './accountIds.js';
 import { UserError } from './errors.js';
 import { inert, inertLine, inertLines } from './inert.js';
 
@@ -63,7 +64,7 @@ const ARN_ACCOUNT = /(arn:[^:\s]*:[^:\s]*:[^:\s]*:)(\d{12})(?=:)/g;
 let hideAccounts = false;
 /** The post step does not know the IDs main saw: every run of exactly 12 digits is treated as one. */
 let hideBareIds = false;
-const hiddenAccounts = new Set<string>();
+const hiddenAccounts = new AccountIdSet();
 
 /**
  * From now on every account ID in an ARN, and every ID given here, is masked (`::add-mask::`,
@@ -89,8 +90,8 @@ export function redactAccounts(text: string): string {
     return `${prefix}***`;
   });
   if (hideBareIds) out = out.replace(/(?<!\d)\d{12}(?!\d)/g, '***');
-  for (const id of hiddenAccounts) out = out.split(id).join('***');
-  return out;
+  // One pass over the text, not one per hidden ID: a 1 000-account fan-out hides 1 000 of them.
+  return hiddenAccounts.replaceIn(out, () => '***');
 }
 
 // ---- the log ------------------------------------------------------------------------------------------
