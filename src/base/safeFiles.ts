@@ -4,26 +4,18 @@
  * directory, fsync, rename, fsync of the directory).
  */
 import { randomBytes } from 'node:crypto';
-import { constants as fsc, type Stats } from 'node:fs';
+import { constants as fsc } from 'node:fs';
 import { chmod, type FileHandle, lstat, mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from './errors.js';
-import { errCode } from './fileLock.js';
+import { errCode, lstatIfExists } from './fsProbe.js';
+
+export { lstatIfExists };
 
 const O_NOFOLLOW = fsc.O_NOFOLLOW ?? 0;
 const O_NONBLOCK = fsc.O_NONBLOCK ?? 0;
 
 /** A filesystem failure worded for the user (paths and error codes only, never file contents). */
-/** `lstat`, or undefined when nothing is there; any other failure becomes the caller's error. */
-export async function lstatIfExists(path: string, failure: (e: unknown) => Error): Promise<Stats | undefined> {
-  try {
-    return await lstat(path);
-  } catch (e) {
-    if (errCode(e) === 'ENOENT') return undefined;
-    throw failure(e);
-  }
-}
-
 export function fsError(action: string, path: string, e: unknown): UserError {
   if (e instanceof UserError) return e;
   const code = errCode(e);
