@@ -7,10 +7,9 @@
  * (refresh/cacheHit.ts).
  */
 import type { Stats } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../base/errors.js';
-import { errCode, lstatIfExists } from '../base/fsProbe.js';
+import { errCode, lstatIfExists, readText } from '../base/fsProbe.js';
 import { sha256Hex } from '../base/sha256.js';
 import type { AwsCredentials } from '../base/types.js';
 
@@ -38,7 +37,7 @@ export async function readPrivateFile(path: string): Promise<string | undefined>
   if (!st.isFile()) throw new UserError(`${path} is not a regular file`);
   const problem = ownershipProblem(path, st);
   if (problem) throw new UserError(problem);
-  return readFile(path, 'utf8');
+  return readText(path);
 }
 
 /** Cached credentials, or undefined when there are none or they cannot be read back. */
