@@ -222,6 +222,11 @@ describe('the compile cache is never used where someone else could write', () =>
   });
 });
 
+test('the helper bundle stays small: at most 40,000 bytes, one file, no chunk of its own', () => {
+  expect(fs.statSync(HELPER).size).toBeLessThanOrEqual(40_000);
+  expect(fs.readdirSync(path.dirname(HELPER)).sort()).toEqual(['index.js', 'package.json']);
+});
+
 posixTest('the entry runs only the helper: without its arguments it prints the usage line and never starts the action', async () => {
   for (const args of [[], ['run'], ['credential-process', planFile()]]) {
     const r = await runEntry(HELPER, args, { ...laterEnv(), GITHUB_OUTPUT: path.join(s.job.dirs.root, 'out') });
