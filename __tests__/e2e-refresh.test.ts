@@ -91,7 +91,7 @@ test('the step writes a refreshing profile and exports AWS_PROFILE, not keys; it
   expect(r.exportedEnv['AWS_SECRET_ACCESS_KEY']).toBeUndefined();
 
   const line = credentialProcessLine('deploy');
-  expect(line).toContain(path.join(REPO_ROOT, 'dist', 'index.js'));
+  expect(line).toContain(path.join(REPO_ROOT, 'dist', 'refresh', 'index.js'));
   expect(line).toMatch(/ credential-process .*plan\.json deploy$/);
   expect(configText()).toMatch(/\[profile deploy\]\ncredential_process = .*\nregion = us-east-1\n/);
   // The credentials file keeps an empty section: nothing there can shadow the command.

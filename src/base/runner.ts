@@ -11,7 +11,6 @@
  * Node's own proxy support when a proxy is configured. @actions/core stays a dev dependency: a test
  * checks the OIDC stand-in against its getIDToken.
  */
-import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, writeSync } from 'node:fs';
 import { EOL } from 'node:os';
 import { AccountIdSet } from './accountIds.js';
@@ -229,7 +228,9 @@ function writeFully(fd: number, text: string): void {
 
 /** A multi-line-safe `name<<delimiter` block; the delimiter is random so no value can end it early. */
 function keyValue(name: string, value: string): string {
-  const delimiter = `ghadelimiter_${randomUUID()}`;
+  // The global Web Crypto, not node:crypto: that module loads on this first use, never in the
+  // credential_process helper (refresh/cacheHit.ts), which writes no file command.
+  const delimiter = `ghadelimiter_${globalThis.crypto.randomUUID()}`;
   if (name.includes(delimiter) || value.includes(delimiter)) throw new Error(`${name}: value contains the file-command delimiter`);
   return `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}`;
 }

@@ -4,26 +4,19 @@
  * directory, fsync, rename, fsync of the directory).
  */
 import { randomBytes } from 'node:crypto';
-import { constants as fsc, type Stats } from 'node:fs';
+import { constants as fsc } from 'node:fs';
 import { chmod, type FileHandle, lstat, mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from './errors.js';
-import { errCode } from './fileLock.js';
+import { errCode, lstatIfExists, type OwnedStat, POSIX_OWNERSHIP } from './fsProbe.js';
+
+export { lstatIfExists, POSIX_OWNERSHIP };
+export { posixOwnership, privateFileProblem } from './fsProbe.js';
 
 const O_NOFOLLOW = fsc.O_NOFOLLOW ?? 0;
 const O_NONBLOCK = fsc.O_NONBLOCK ?? 0;
 
 /** A filesystem failure worded for the user (paths and error codes only, never file contents). */
-/** `lstat`, or undefined when nothing is there; any other failure becomes the caller's error. */
-export async function lstatIfExists(path: string, failure: (e: unknown) => Error): Promise<Stats | undefined> {
-  try {
-    return await lstat(path);
-  } catch (e) {
-    if (errCode(e) === 'ENOENT') return undefined;
-    throw failure(e);
-  }
-}
-
 export function fsError(action: string, path: string, e: unknown): UserError {
   if (e instanceof UserError) return e;
   const code = errCode(e);
@@ -51,22 +44,6 @@ function symlinkError(path: string, what: string): UserError {
 export const MAX_PROFILE_FILE_BYTES = 16 * 1024 * 1024;
 
 /**
- * Whether ownership and permission bits mean anything here. Not on Windows: Node reports uid 0 and a
- * mode made from the read-only attribute alone (0666 for any writable file), and access is decided by
- * ACLs instead; the files live in the user's profile or RUNNER_TEMP (README "Windows and macOS").
- */
-export function posixOwnership(platform: NodeJS.Platform = process.platform, hasUid = typeof process.getuid === 'function'): boolean {
-  return platform !== 'win32' && hasUid;
-}
-
-export const POSIX_OWNERSHIP = posixOwnership();
-
-interface OwnedStat {
-  readonly uid: number;
-  readonly mode: number;
-}
-
-/**
  * Why a directory that will hold written profiles (or the private directory) cannot be trusted, as
  * OpenSSH judges `~/.ssh`: it must belong to this user (or root) and not be writable by group or
  * others, else another user could swap a file in it. `stickyOk`: a sticky world-writable directory
@@ -79,17 +56,6 @@ export function dirTrustProblem(st: OwnedStat, stickyOk = false, posix = POSIX_O
   if ((st.mode & 0o022) !== 0 && !(stickyOk && (st.mode & 0o1000) !== 0)) {
     return `can be written by group or others (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}); chmod go-w it`;
   }
-  return undefined;
-}
-
-/**
- * Why a private file (one this action wrote for itself) cannot be trusted: it must be this user's and
- * writable by nobody else. Undefined where the platform has no such bits (`posix` false: Windows).
- */
-export function privateFileProblem(st: OwnedStat, posix = POSIX_OWNERSHIP): string | undefined {
-  if (!posix) return undefined;
-  if (st.uid !== process.getuid!()) return 'belongs to another user';
-  if ((st.mode & 0o022) !== 0) return 'can be written by other users';
   return undefined;
 }
 
