@@ -1,25 +1,25 @@
 /** The action: settings → plan → execute → export. Every failure is one `::error::` line and exit 1. */
 import * as core from './base/runner.js';
 import { UserError } from './base/errors.js';
-import { exportResults } from './export/index.js';
 import { planMarkdown } from './export/summary.js';
 import { writeJobSummary } from './export/jobSummary.js';
 import { buildPlan } from './plan/index.js';
 import { untrustedEndpoint } from './net/endpointTrust.js';
 import type { Plan } from './base/types.js';
 import { readSettings, type Settings } from './settings/settings.js';
-import { loadConfig } from './settings/loadConfig.js';
 import { executePlan, type TargetOutcome } from './run/execute.js';
-import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS, type StsConnection } from './sts/client.js';
+import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS, type StsConnection, warmSts } from './sts/client.js';
 import { existingIdentity } from './run/existingCredentials.js';
 import { reportFailure } from './report.js';
-import { buildRefreshPlan } from './refresh/refreshPlan.js';
 import { nodeSupportsProxyEnv, proxyEnvFrom } from './net/proxy.js';
 import { maskRequestToken } from './sources/githubOidc.js';
 
 /** Why configure-aws-credentials' workaround (re-assume until the secret key has no `+`, `/`, …) is not needed here. */
 export const SPECIAL_CHARACTERS_NOTICE =
   "special-characters-workaround is not needed with aws-assume-chain and is ignored: values reach later steps through the runner's heredoc file commands (GITHUB_ENV, GITHUB_OUTPUT), so a secret key with + / = or other symbols arrives unchanged.";
+
+// What only some runs need is imported on use (config files, refresh), so a one-hop run from inputs
+// compiles none of it; the export starts loading while the STS calls are in flight.
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   maskRequestToken(env);
@@ -28,9 +28,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     if (settings.specialCharactersWorkaround) core.notice(SPECIAL_CHARACTERS_NOTICE);
     // Any run of 12 digits too: an account ID can reach a line in forms no ARN pattern sees (a refused reply, a peer's text).
     if (settings.maskAccountId) core.hideAccountIds(settings.allowedAccountIds, { anyTwelveDigits: true });
-    const plan = await buildPlan(settings, env, loadConfig(settings, env));
+    const config = settings.mode.kind === 'config' ? (await import('./settings/loadConfig.js')).loadConfig(settings, env) : undefined;
+    const plan = await buildPlan(settings, env, config);
     if (settings.maskAccountId) core.hideAccountIds(accountIdsIn(plan));
-    const refresh = settings.refresh ? buildRefreshPlan(plan, settings, env) : undefined;
+    const refresh = settings.refresh ? (await import('./refresh/refreshPlan.js')).buildRefreshPlan(plan, settings, env) : undefined;
     // Before any token is fetched; a dry run still prints the plan, then fails as the run would.
     const untrusted = untrustedEndpoint(plan, { trusted: settings.stsEndpoint, allowed: settings.allowedStsEndpoints, env });
     if (settings.dryRun) await reportDryRun(planMarkdown(plan), settings);
@@ -49,6 +50,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     };
     if (settings.useExistingCredentials && (await useExisting(env, conn, settings))) return;
     if (plan.runnerSource) core.info(`Source identity: ${plan.runnerSource}`);
+    // While the first source (the OIDC token request) waits: load the STS client, connect to STS, load the export.
+    warmSts(conn, env);
+    const exporting = import('./export/index.js');
+    exporting.catch(() => undefined); // awaited below; a failed run never gets there
     const outcomes = await withDeadline(
       executePlan(plan, {
         conn,
@@ -62,7 +67,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       seconds,
     );
     checkOutcomes(outcomes, settings);
-    await exportResults(outcomes, { settings, region: plan.region, env, maskAccount, refresh });
+    await (await exporting).exportResults(outcomes, { settings, region: plan.region, env, maskAccount, refresh });
   } catch (err) {
     reportFailure(err, env);
   }

@@ -2,7 +2,6 @@
 import { InputError } from '../base/errors.js';
 import type { LoadedConfig } from '../settings/loadConfig.js';
 import type { Settings } from '../settings/settings.js';
-import { buildConfigPlan } from './buildConfigPlan.js';
 import { buildInputPlan } from './buildInputPlan.js';
 import { githubContextFromEnv } from './github.js';
 import { checkTargetNames } from '../config/profileName.js';
@@ -17,7 +16,11 @@ import { closestNames } from '../config/closestNames.js';
 export async function buildPlan(settings: Settings, env: NodeJS.ProcessEnv, config?: LoadedConfig): Promise<Plan> {
   const github = githubContextFromEnv(env);
   if (settings.mode.kind === 'config' && !config) throw new Error('buildPlan needs the config files loaded in config mode');
-  const plan = settings.mode.kind === 'inputs' || !config ? buildInputPlan(settings, github) : buildConfigPlan(settings, github, env, config);
+  // Config mode's resolver is loaded on use: a run from inputs never compiles it.
+  const plan =
+    settings.mode.kind === 'inputs' || !config
+      ? buildInputPlan(settings, github)
+      : (await import('./buildConfigPlan.js')).buildConfigPlan(settings, github, env, config);
   const { writeProfiles } = outputChoices(settings, plan.targets.length);
   checkTargetNames(plan, { mode: settings.mode, profileOutput: { write: writeProfiles, awsProfile: settings.profileOutput.awsProfile } });
   checkEnvProfile(plan, settings.profileOutput.envProfile);

@@ -11,6 +11,7 @@ import type { Credentials as StsCredentials, STSClient } from '@aws-sdk/client-s
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { agentOptions, type ProxyEnv } from '../net/proxy.js';
 import { BoundedHandler } from '../net/boundedHandler.js';
+import { preconnect, type Preconnect } from '../net/preconnect.js';
 import { CONNECT_TIMEOUT_MS, MAX_STS_REPLY_BYTES, REQUEST_DEADLINE_MS } from '../net/limits.js';
 import type { AwsCredentials, Hop } from '../base/types.js';
 import { toStsError, StsError } from './errors.js';
@@ -57,24 +58,63 @@ export function endpointFor(conn: StsConnection, env: NodeJS.ProcessEnv = proces
 }
 
 type Sdk = typeof import('@aws-sdk/client-sts');
+interface Loaded {
+  readonly sdk: Sdk;
+  readonly handler: BoundedHandler;
+  readonly agents: { readonly 'http:': import('node:http').Agent; readonly 'https:': import('node:https').Agent };
+}
 
-let loaded: Promise<{ sdk: Sdk; handler: BoundedHandler }> | undefined;
+let loaded: Promise<Loaded> | undefined;
+let warm: Preconnect | undefined;
 
-function load(conn: StsConnection): Promise<{ sdk: Sdk; handler: BoundedHandler }> {
+function load(conn: StsConnection): Promise<Loaded> {
   loaded ??= Promise.all([import('@aws-sdk/client-sts'), import('@smithy/node-http-handler'), import('node:http'), import('node:https')]).then(
     ([sdk, handlers, http, https]) => {
+      const agents = { 'http:': new http.Agent(agentOptions(conn.proxyEnv)), 'https:': new https.Agent(agentOptions(conn.proxyEnv)) };
       const inner: NodeHttpHandler = new handlers.NodeHttpHandler({
         connectionTimeout: conn.connectTimeoutMs,
         requestTimeout: conn.requestTimeoutMs,
         // Without throwOnRequestTimeout the handler only logs a warning and keeps waiting.
         throwOnRequestTimeout: true,
-        httpAgent: new http.Agent(agentOptions(conn.proxyEnv)),
-        httpsAgent: new https.Agent(agentOptions(conn.proxyEnv)),
+        httpAgent: agents['http:'],
+        httpsAgent: agents['https:'],
       });
-      return { sdk, handler: new BoundedHandler(inner, MAX_STS_REPLY_BYTES, conn.requestTimeoutMs) };
+      return { sdk, handler: new BoundedHandler(inner, MAX_STS_REPLY_BYTES, conn.requestTimeoutMs), agents };
     },
   );
   return loaded;
+}
+
+/**
+ * Called while the step waits for its first source (the OIDC token request): loads the SDK and opens
+ * the connection to the endpoint the first call will use, so neither waits after the token arrives.
+ * Silent: a load or connect failure here is met (and reported) by the call itself, in its order.
+ */
+export function warmSts(conn: StsConnection, env: NodeJS.ProcessEnv = process.env): void {
+  const url = preconnectUrl(conn, env);
+  load(conn).then(
+    ({ agents }) => {
+      if (url && !warm && loaded) warm = preconnect(agents[url.protocol as 'http:' | 'https:'], url, conn.connectTimeoutMs);
+    },
+    () => undefined,
+  );
+}
+
+/**
+ * Where the first call will connect, when that is certain without the SDK's resolver: an explicit
+ * endpoint, or the plain regional endpoint of the aws partition when nothing (FIPS, dual-stack, the
+ * global endpoint) changes it. Undefined ⇒ no pre-connect (a guess that missed would be a wasted socket).
+ */
+export function preconnectUrl(conn: StsConnection, env: NodeJS.ProcessEnv): URL | undefined {
+  if (conn.proxyEnv) return undefined;
+  const explicit = conn.endpoint ?? env['AWS_ENDPOINT_URL_STS'] ?? env['AWS_ENDPOINT_URL'];
+  const variants = ['AWS_USE_FIPS_ENDPOINT', 'AWS_USE_DUALSTACK_ENDPOINT', 'AWS_STS_REGIONAL_ENDPOINTS'].some((v) => env[v]);
+  const region = conn.region;
+  const plain = region !== undefined && /^(?:us|eu|ap|sa|ca|me|af|il|mx)-[a-z]+-\d$/.test(region) && !variants;
+  const text = explicit ?? (plain ? `https://sts.${region}.amazonaws.com` : undefined);
+  if (!text || !URL.canParse(text)) return undefined;
+  const url = new URL(text);
+  return url.protocol === 'https:' || url.protocol === 'http:' ? url : undefined;
 }
 
 /** Closes the shared keep-alive connections (the process would otherwise wait for them to idle out). */
@@ -83,6 +123,8 @@ export async function closeStsConnections(): Promise<void> {
   loaded = undefined;
   // The cached clients hold the handler being destroyed: later calls build new ones on a new handler.
   clients = new WeakMap();
+  warm?.discard();
+  warm = undefined;
   if (current) (await current).handler.destroy();
 }
 

@@ -1,0 +1,1 @@
+const o=692,r=[692],n={9692:((d,e,s)=>{s.r(e),s.d(e,{defaultProvider:()=>t});function t(){return async()=>{throw new Error("the SDK asked for default credentials; aws-assume-chain always passes the credentials to sign with")}}})};export{o as id,r as ids,n as modules};
