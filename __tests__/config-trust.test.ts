@@ -3,6 +3,7 @@
  * reader, the hop limit, the one character rule, where a token may be sent, token files, and input
  * errors that name the input typed. End to end through dist/: e2e-config-trust.test.ts.
  */
+import { outputChoices } from '../src/plan/outputChoices.js';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -295,7 +296,9 @@ describe('every input error names the input the user typed', () => {
     process.stdout.write = (() => true) as typeof process.stdout.write; // the ::add-mask:: lines
     try {
       const settings = readSettings(process.env);
-      checkTargetNames(buildInputPlan(settings, github), settings);
+      const plan = buildInputPlan(settings, github);
+      const write = outputChoices(settings, plan.targets.length).writeProfiles;
+      checkTargetNames(plan, { mode: settings.mode, profileOutput: { write, awsProfile: settings.profileOutput.awsProfile } });
     } catch (err) {
       if (err instanceof InputError) return err;
       throw err;

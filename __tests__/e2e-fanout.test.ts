@@ -42,11 +42,15 @@ describe('fan-out to 50 member roles through one hub', () => {
     });
     const credentialsFile = join(s.job.home, '.aws', 'credentials');
     const configFile = join(s.job.home, '.aws', 'config');
-    expect(lstatSync(credentialsFile).mode & 0o777).toBe(0o600);
-    expect(lstatSync(join(s.job.home, '.aws')).mode & 0o777).toBe(0o700);
+    if (process.platform !== 'win32') {
+      // Modes only where the platform has them (Windows: ACLs of the user's profile).
+      expect(lstatSync(credentialsFile).mode & 0o777).toBe(0o600);
+      expect(lstatSync(join(s.job.home, '.aws')).mode & 0o777).toBe(0o700);
+    }
     expect(readFileSync(configFile, 'utf8')).toContain('[profile audit-400000000050]\nregion = eu-west-1');
-    // With several targets the env gets no credentials unless asked (output-env-credentials defaults off).
-    expect(r.exportedEnv['AWS_ACCESS_KEY_ID']).toBeUndefined();
+    // The first target is in the environment, with the region (issue 15: the same default in every mode).
+    expect(r.exportedEnv['AWS_ACCESS_KEY_ID']).toBe(s.sts.issuedSessions().find((x) => x.roleArn === memberRole(1))!.accessKeyId);
+    expect(r.exportedEnv['AWS_REGION']).toBe('eu-west-1');
     expect(r.summary.match(/^### audit-/gm)).toHaveLength(50);
     s.noLeaks(r, [credentialsFile]);
   });
@@ -135,7 +139,8 @@ describe('profile files, env choice and cleanup', () => {
   test('aws-profile (configure-aws-credentials style): one named profile, AWS_PROFILE exported, no keys in env', async () => {
     const r = await s.main({ inputs: { 'aws-region': 'eu-west-1', 'role-to-assume': HUB, 'aws-profile': 'ci-hub' }, env: s.oidcEnv });
     expect(r.errors).toEqual([]);
-    expect(r.exportedEnv).toEqual({ AWS_PROFILE: 'ci-hub' });
+    // The region is exported whenever it is known (issue 15); the keys stay in the profile.
+    expect(r.exportedEnv).toEqual({ AWS_PROFILE: 'ci-hub', AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1' });
     const credentials = readFileSync(join(s.job.home, '.aws', 'credentials'), 'utf8');
     expect(credentials).toContain(`[ci-hub]\naws_access_key_id = ${s.sts.issuedSessions()[0]!.accessKeyId}`);
     expect(readFileSync(join(s.job.home, '.aws', 'config'), 'utf8')).toBe('[profile ci-hub]\nregion = eu-west-1\n');

@@ -31,6 +31,7 @@ import { inert } from '../src/base/inert.js';
 import * as C from '../src/base/constraints.js';
 import { DEFAULT_TAG_KEYS } from '../src/plan/github.js';
 import { buildPlan } from '../src/plan/index.js';
+import { outputChoices } from '../src/plan/outputChoices.js';
 import { profileNameProblem } from '../src/config/profileName.js';
 import { resolveProfileChain, type ResolveContext, type ResolvedProfile } from '../src/plan/resolveProfileChain.js';
 import type { Chain, Hop, Plan } from '../src/base/types.js';
@@ -256,18 +257,20 @@ function chainProblems(chain: Chain, opts: { mode: 'inputs' | 'config'; region: 
 function planProblems(plan: Plan, settings: Settings): Problem[] {
   const problems: Problem[] = [];
   const inputMode = settings.mode.kind === 'inputs';
-  if (C.regionProblem(plan.region)) problems.push({ code: 'region', detail: `plan region ${plan.region}` });
+  // No region only when no target makes a call that needs one (issue 15: keys with no role).
+  const needsRegion = plan.targets.some((t) => t.chain.hops.length > 0);
+  if (plan.region === undefined ? needsRegion : C.regionProblem(plan.region)) problems.push({ code: 'region', detail: `plan region ${plan.region}` });
   if (plan.targets.length === 0) problems.push({ code: 'targets', detail: 'no targets' });
   const names = new Set<string>();
   for (const target of plan.targets) {
     if (names.has(target.name)) problems.push({ code: 'target-name', detail: `target ${target.name} twice` });
     names.add(target.name);
     // One name rule, at plan time: every name a plan can write passes it (input mode: every target name).
-    if ((inputMode || settings.profileOutput.write) && profileNameProblem(target.name))
+    if ((inputMode || outputChoices(settings, plan.targets.length).writeProfiles) && profileNameProblem(target.name))
       problems.push({ code: 'target-name', detail: `target name ${target.name}` });
     const region = target.region ?? plan.region;
-    if (C.regionProblem(region)) problems.push({ code: 'region', detail: `target region ${region}` });
-    problems.push(...chainProblems(target.chain, { mode: inputMode ? 'inputs' : 'config', region }));
+    if (region === undefined ? target.chain.hops.length > 0 : C.regionProblem(region)) problems.push({ code: 'region', detail: `target region ${region}` });
+    if (region !== undefined) problems.push(...chainProblems(target.chain, { mode: inputMode ? 'inputs' : 'config', region }));
     if (inputMode && settings.mode.kind === 'inputs') {
       const expected = settings.mode.hops.length + (settings.mode.fanOutRoles.length > 0 ? 1 : 0);
       if (target.chain.hops.length !== expected) problems.push({ code: 'hop-count', detail: `${target.chain.hops.length} hops, ${expected} lines` });

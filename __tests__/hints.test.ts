@@ -1,6 +1,6 @@
 /** Error classification and hints for the STS failures users hit most. */
 import { StsError, isRetryableCode, toStsError } from '../src/sts/errors.js';
-import { explain } from '../src/run/hints.js';
+import { explain, otherSubjectForm } from '../src/run/hints.js';
 import type { Hop } from '../src/base/types.js';
 
 const hop = (over: Partial<Hop> = {}): Hop => ({
@@ -92,4 +92,51 @@ test('web identity denied: the token claims are printed next to what the trust m
 test('no hint where none applies', () => {
   const e = err('AssumeRole', 'AccessDenied', 403, 'User: u is not authorized to perform: sts:AssumeRole on resource: r');
   expect(explain(e, hop({ tags: [] }))).toBe(e);
+});
+
+describe('the two forms of GitHub’s sub claim (issue 15)', () => {
+  const denied = err('AssumeRoleWithWebIdentity', 'AccessDenied', 403, 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
+  const webHop = hop({ action: 'AssumeRoleWithWebIdentity', tags: [] });
+
+  test('a by-name sub: the hint gives the immutable form, with the IDs from the token', () => {
+    const claims = { sub: 'repo:octo-org/octo-repo:ref:refs/heads/main', repository_owner_id: '65432100', repository_id: '12345678' };
+    expect(otherSubjectForm(claims)).toBe('repo:octo-org@65432100/octo-repo@12345678:ref:refs/heads/main');
+    expect(explain(denied, webHop, claims).message).toContain(
+      "This token's sub is GitHub's by-name form; a trust policy written for the other form (repo:octo-org@65432100/octo-repo@12345678:ref:refs/heads/main) does not match it",
+    );
+  });
+
+  test('an immutable sub: the hint gives the by-name form', () => {
+    const claims = { sub: 'repo:octo-org@65432100/octo-repo@12345678:environment:prod' };
+    expect(otherSubjectForm(claims)).toBe('repo:octo-org/octo-repo:environment:prod');
+    expect(explain(denied, webHop, claims).message).toContain("GitHub's immutable (owner and repository IDs) form");
+  });
+
+  test('IDs missing or not numeric are shown as placeholders; a custom sub gets no form hint', () => {
+    expect(otherSubjectForm({ sub: 'repo:o/r:pull_request', repository_id: 'x1' })).toBe('repo:o@OWNER_ID/r@REPO_ID:pull_request');
+    expect(otherSubjectForm({ sub: 'job_workflow_ref:o/r/.github/workflows/w.yml@refs/heads/main' })).toBeUndefined();
+    expect(otherSubjectForm({})).toBeUndefined();
+    expect(explain(denied, webHop, { sub: 'custom:thing' }).message).not.toContain('other form');
+  });
+});
+
+describe('PackedPolicyTooLarge (issue 15)', () => {
+  const packed = err('AssumeRole', 'PackedPolicyTooLarge', 400, 'Packed policy consumes 126% of allotted space, please use smaller policy.');
+
+  test('names the tags, transitive keys and policy sizes the hop sent, and what to change', () => {
+    const h = hop({
+      tags: Array.from({ length: 12 }, (_, i) => ({ key: `k${i}`, value: 'v' })),
+      transitiveTagKeys: ['k1', 'k2'],
+      policy: '{"Version":"2012-10-17","Statement":[]}',
+      policyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+    });
+    const m = explain(packed, h).message;
+    expect(m).toContain('Packed policy consumes 126%');
+    expect(m).toContain('12 session tag(s) (2 transitive), an inline session policy of 39 bytes, 1 managed session policy ARN(s).');
+    expect(m).toMatch(/role-skip-session-tagging: true .*fewer custom-tags/);
+  });
+
+  test('nothing but tags', () => {
+    expect(explain(packed, hop()).message).toContain('1 session tag(s), no inline session policy, 0 managed session policy ARN(s).');
+  });
 });

@@ -38,7 +38,10 @@ import { profileOfSection } from '../src/config/sections.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const WRITER = fileURLToPath(new URL('./fixtures/profile-writer.ts', import.meta.url));
-const TSX = join(REPO, 'node_modules', '.bin', 'tsx');
+// tsx's CLI run by this node: `.bin/tsx` is a shell script, which Windows cannot start directly.
+const TSX_CLI = join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+/** POSIX permission bits exist on Linux and macOS only; Windows files are guarded by ACLs. */
+const posixIt = process.platform === 'win32' ? it.skip : it;
 
 let root: string;
 beforeAll(() => {
@@ -188,8 +191,8 @@ function writerForOtherUser(): string {
 function runWriter(args: string[], prefix: string[] = []): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const other = prefix.length > 0;
-    const cmd = other ? prefix[0]! : TSX;
-    const argv = other ? [...prefix.slice(1), 'node', writerForOtherUser(), ...args] : [WRITER, ...args];
+    const cmd = other ? prefix[0]! : process.execPath;
+    const argv = other ? [...prefix.slice(1), 'node', writerForOtherUser(), ...args] : [TSX_CLI, WRITER, ...args];
     const cwd = other ? tmpdir() : REPO;
     const child = spawn(cmd, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -223,13 +226,16 @@ describe('validateProfileName', () => {
 });
 
 describe('defaultProfilePaths', () => {
+  // POSIX paths on every machine (home-path.test.ts covers Windows).
   it('defaults to ~/.aws and honours the environment variables like botocore', () => {
-    expect(defaultProfilePaths({}, '/home/u')).toEqual({ credentialsFile: '/home/u/.aws/credentials', configFile: '/home/u/.aws/config' });
-    expect(defaultProfilePaths({ AWS_SHARED_CREDENTIALS_FILE: '~/c/creds', AWS_CONFIG_FILE: '$BASE/${SUB}/cfg', BASE: '/x', SUB: 'y' }, '/home/u')).toEqual({
+    expect(defaultProfilePaths({}, '/home/u', 'linux')).toEqual({ credentialsFile: '/home/u/.aws/credentials', configFile: '/home/u/.aws/config' });
+    expect(
+      defaultProfilePaths({ AWS_SHARED_CREDENTIALS_FILE: '~/c/creds', AWS_CONFIG_FILE: '$BASE/${SUB}/cfg', BASE: '/x', SUB: 'y' }, '/home/u', 'linux'),
+    ).toEqual({
       credentialsFile: '/home/u/c/creds',
       configFile: '/x/y/cfg',
     });
-    expect(defaultProfilePaths({ AWS_SHARED_CREDENTIALS_FILE: '', AWS_CONFIG_FILE: '' }, '/h').credentialsFile).toBe('/h/.aws/credentials');
+    expect(defaultProfilePaths({ AWS_SHARED_CREDENTIALS_FILE: '', AWS_CONFIG_FILE: '' }, '/h', 'linux').credentialsFile).toBe('/h/.aws/credentials');
   });
 });
 
@@ -240,10 +246,13 @@ describe('writeProfiles: new files', () => {
     const w = await writeProfiles(paths, [entry('dev'), entry('default', 'us-west-2'), { name: 'nokeys', credentials: creds('nokeys', false) }], {
       overwrite: false,
     });
-    expect(mode(join(dir, 'a'))).toBe(0o700);
-    expect(mode(join(dir, 'a', '.aws'))).toBe(0o700);
-    expect(mode(paths.credentialsFile)).toBe(0o600);
-    expect(mode(paths.configFile)).toBe(0o600);
+    if (process.platform !== 'win32') {
+      // Modes only where the platform has them (Windows: ACLs of the user's profile).
+      expect(mode(join(dir, 'a'))).toBe(0o700);
+      expect(mode(join(dir, 'a', '.aws'))).toBe(0o700);
+      expect(mode(paths.credentialsFile)).toBe(0o600);
+      expect(mode(paths.configFile)).toBe(0o600);
+    }
     expect(w.createdDirs).toEqual([join(dir, 'a'), join(dir, 'a', '.aws')]);
     expect(w.createdFiles).toEqual([paths.credentialsFile, paths.configFile]);
     expect(w.profiles).toEqual(['dev', 'default', 'nokeys']);
@@ -260,7 +269,7 @@ describe('writeProfiles: new files', () => {
     expect(JSON.stringify(w)).not.toContain('SeCrEt');
   });
 
-  it('chmods an existing file to 0600 when writing it', async () => {
+  posixIt('chmods an existing file to 0600 when writing it', async () => {
     const dir = scratch();
     const paths = { credentialsFile: join(dir, 'credentials'), configFile: join(dir, 'config') };
     writeFileSync(paths.credentialsFile, '[x]\nk = v\n', { mode: 0o644 });
@@ -446,7 +455,8 @@ describe('writeProfiles: refusals before anything is written', () => {
     expect(readdirSync(dir).sort()).toEqual(['config', 'credentials']);
   });
 
-  it('refuses an unwritable directory: nothing written, no temp file, created directories removed', async () => {
+  // A read-only directory mode does not stop writes on Windows.
+  posixIt('refuses an unwritable directory: nothing written, no temp file, created directories removed', async () => {
     const dir = scratch();
     const locked = join(dir, 'locked');
     mkdirSync(locked);

@@ -80,15 +80,17 @@ describe('stillFresh', () => {
 
 describe('credentialProcessCommand', () => {
   const awkward = ['/opt/hosted tool/node 24/bin/node', "/home/o'neil/_actions/dist/index.js", '/tmp/run $HOME `x`/plan.json', 'prod-1'];
-  const line = credentialProcessCommand(awkward[0]!, awkward[1]!, awkward[2]!, awkward[3]!);
+  // The POSIX rules, on every machine (command-line.test.ts covers Windows).
+  const line = credentialProcessCommand(awkward[0]!, awkward[1]!, awkward[2]!, awkward[3]!, 'linux');
 
   test('plain paths stay unquoted', () => {
-    expect(credentialProcessCommand('/usr/bin/node', '/a/dist/index.js', '/t/plan.json', 'p')).toBe(
+    expect(credentialProcessCommand('/usr/bin/node', '/a/dist/index.js', '/t/plan.json', 'p', 'linux')).toBe(
       '/usr/bin/node /a/dist/index.js credential-process /t/plan.json p',
     );
   });
 
-  test('a POSIX shell (JS and Go SDKs) reads the same arguments, with no expansion', () => {
+  // A POSIX shell is what reads the line on POSIX; Windows has none to run it with.
+  (process.platform === 'win32' ? test.skip : test)('a POSIX shell (JS and Go SDKs) reads the same arguments, with no expansion', () => {
     // The line's words become a shell function's arguments: printed one per line, exactly as received.
     const r = spawnSync('sh', ['-c', `args() { printf '%s\\n' "$@"; }; args ${line}`], { encoding: 'utf8' });
     expect(r.stdout.split('\n').slice(0, -1)).toEqual([awkward[0], awkward[1], 'credential-process', awkward[2], awkward[3]]);

@@ -674,7 +674,8 @@ const catalogue: ErrorCase[] = [
     profile: 'nope',
     files: { config: BASE },
     kind: 'ProfileNotFound',
-    detail: 'The config profile (nope) could not be found',
+    // The AWS CLI's words, then what exists (issue 15: the closest names, or all of few).
+    detail: 'The config profile (nope) could not be found (the profiles are: base)',
     origin: { where: CONFIG, profile: 'nope' },
   },
   {
@@ -682,7 +683,7 @@ const catalogue: ErrorCase[] = [
     profile: 'two words',
     files: { config: ['[profile two words]', 'aws_access_key_id = A', 'aws_secret_access_key = s'] },
     kind: 'ProfileNotFound',
-    detail: 'The config profile (two words) could not be found',
+    detail: 'The config profile (two words) could not be found (the files define no profile)',
     origin: { where: CONFIG, profile: 'two words' },
   },
   {

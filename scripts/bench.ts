@@ -3,34 +3,51 @@
  * (the runner harness, node 24), against the local STS emulator and GitHub OIDC stand-in.
  *
  * Rows: (a) OIDC → one role, (b) access keys → one role, (c) a 3-hop role-chain, (d) fan-out to 50 roles
- * through one hub (50 profiles written), (e) a 3-hop chain from a checked-in AWS config file; beside them a
- * no-op node action run through the same harness with the same env and inputs, and bare `node -e 0`.
+ * through one hub (50 profiles written), (e) a 3-hop chain from a checked-in AWS config file, (f) the refresh
+ * helper on a cache hit; (a)–(c) once more with simulated network latency (BENCH_LATENCY, default
+ * `oidc=80,sts=40`; `off` = none: every OIDC token answer and every STS answer held back that long); beside
+ * them a no-op node action run through the same harness with the same env and inputs, and bare `node -e 0`.
+ * With BENCH_PEER=<dir of configure-aws-credentials>, the peer's (a)–(c) run in the same rounds (scripts/
+ * bench-peer.ts) and a second table sets our marginal cost beside the peer's. Then (g), 1 000 accounts
+ * (scripts/bench-scale.ts), BENCH_SCALE_RUNS times.
+ *
  * One warm-up round, then BENCH_RUNS (default 10) rounds; rows are interleaved round by round so that drift
  * of the machine affects every row alike. Every run gets a fresh job (home, workspace, file commands).
- * Peak RSS is measured in separate, untimed runs (BENCH_RSS_RUNS, default 3; the highest is shown) by
- * preloading scripts/rss-probe.mjs, which writes ru_maxrss on exit.
+ * Peak RSS and CPU time are measured in separate, untimed runs (BENCH_RSS_RUNS, default 3) by preloading
+ * scripts/rss-probe.mjs; the highest RSS and the median CPU time are shown.
  *
- * Prints a Markdown table and writes it to bench/latest.md. Exit code 1 only when a run fails (then
+ * Prints Markdown tables and writes them to bench/latest.md. Exit code 1 only when a run fails (then
  * bench/latest.md is left alone); a missed target is reported, not fatal.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { ACTION_YML, Job, NODE24_BIN, REPO_ROOT } from '../__tests__/support/harness.js';
+import { formatLatency, parseLatency, type Latency } from '../__tests__/support/emulator/latency.js';
+import { ACTION_YML, type Job, NODE24_BIN, REPO_ROOT } from '../__tests__/support/harness.js';
 import { DEPLOY, HUB, Scenario, TARGET, USER, memberRole, writeThreeHopConfig } from '../__tests__/support/scenario.js';
+import { loadPeer, peerRows, type Peer } from './bench-peer.js';
+import { median, ms, probed, RefreshHelper, RunFailure, runBare, runSteps, type Probe, type RunResult, type StepSpec } from './bench-run.js';
+import { SCALE, SCALE_CALLS_ALONE_MS, SCALE_EXPECTED, SCALE_LABEL, ScaleRow } from './bench-scale.js';
+import { bundleTable } from './bench-table.js';
 
-const RUNS = Math.max(1, Number(process.env['BENCH_RUNS'] ?? 10) || 10);
-const RSS_RUNS = Math.max(1, Number(process.env['BENCH_RSS_RUNS'] ?? 3) || 3);
+const count = (name: string, fallback: number, min: number): number => {
+  const v = Number(process.env[name] ?? fallback);
+  return Number.isInteger(v) && v >= min ? v : fallback;
+};
+const RUNS = count('BENCH_RUNS', 10, 1);
+const RSS_RUNS = count('BENCH_RSS_RUNS', 3, 1);
+const SCALE_RUNS = count('BENCH_SCALE_RUNS', 3, 0);
+const LATENCY: Latency | undefined = ['off', 'none', '0'].includes(process.env['BENCH_LATENCY'] ?? '')
+  ? undefined
+  : parseLatency(process.env['BENCH_LATENCY'] ?? 'oidc=80,sts=40');
+const PEER: Peer | undefined = process.env['BENCH_PEER'] ? loadPeer(process.env['BENCH_PEER']) : undefined;
 const NOOP_ENTRY = '__tests__/fixtures/noop-action/index.js';
-const RSS_PROBE = pathToFileURL(path.join(REPO_ROOT, 'scripts', 'rss-probe.mjs')).href;
 const OUT_FILE = path.join(REPO_ROOT, 'bench', 'latest.md');
-const DIST = path.join(REPO_ROOT, 'dist');
-
 const MEMBERS = 50;
+
 interface Target {
-  /** 'over': median minus the no-op's median; 'total': the median itself */
+  /** 'over': median minus the no-op's median (per step); 'total': the median itself */
   of: 'over' | 'total';
   ms: number;
 }
@@ -38,14 +55,40 @@ interface Target {
 interface Row {
   label: string;
   /** action steps run through the harness; `node -e 0` and the refresh helper are spawned directly */
-  kind: 'action' | 'noop' | 'bare' | 'helper';
+  kind: 'action' | 'noop' | 'bare' | 'helper' | 'peer';
+  steps?: (job: Job) => StepSpec[];
+  /** node processes the row starts: its "over no-op" subtracts that many no-op medians */
+  stepCount?: number;
   expectedCalls?: number;
+  latency?: Latency;
   target?: Target;
-  inputs?: (job: Job) => Record<string, string>;
-  env?: () => Record<string, string>;
+  /** pairs our row with the peer's in the side-by-side table */
+  pair?: 'a' | 'b' | 'c';
 }
 
 const s = await Scenario.start({ members: MEMBERS });
+const ours = (inputs: (job: Job) => Record<string, string>, env: () => Record<string, string>) => (job: Job) => [
+  { entry: 'main', actionYml: ACTION_YML, inputs: inputs(job), env: env() },
+];
+const oidcEnv = () => s.oidcEnv;
+const inputsA = () => ({ 'aws-region': 'us-east-1', 'role-to-assume': HUB });
+const inputsB = () => ({
+  'aws-region': 'us-east-1',
+  'aws-access-key-id': USER.accessKeyId,
+  'aws-secret-access-key': USER.secretAccessKey,
+  'role-to-assume': HUB,
+});
+const inputsC = () => ({ 'aws-region': 'us-east-1', 'role-chain': `${HUB}\n${DEPLOY} external-id=deploy-ext-42\n${TARGET}` });
+const pairable: Row[] = [
+  { label: '(a) OIDC → one role', kind: 'action', expectedCalls: 1, target: { of: 'over', ms: 140 }, pair: 'a', steps: ours(inputsA, oidcEnv) },
+  { label: '(b) access keys → one role', kind: 'action', expectedCalls: 1, target: { of: 'over', ms: 140 }, pair: 'b', steps: ours(inputsB, () => s.stsEnv) },
+  { label: '(c) OIDC → 3-hop role-chain', kind: 'action', expectedCalls: 3, target: { of: 'over', ms: 200 }, pair: 'c', steps: ours(inputsC, oidcEnv) },
+];
+const peers: Row[] = PEER
+  ? peerRows(s, PEER).map((p) => ({ label: p.label, kind: 'peer', expectedCalls: p.expectedCalls, pair: p.of, stepCount: p.steps().length, steps: p.steps }))
+  : [];
+const withLatency = (rows: Row[]): Row[] =>
+  LATENCY ? rows.map((r) => ({ ...r, label: `${r.label}, latency ${formatLatency(LATENCY)}`, latency: LATENCY, target: undefined })) : [];
 
 const rows: Row[] = [
   { label: '`node -e 0` (node 24, no harness)', kind: 'bare' },
@@ -53,175 +96,36 @@ const rows: Row[] = [
     label: 'no-op node action (harness, inputs of a)',
     kind: 'noop',
     expectedCalls: 0,
-    inputs: () => ({ 'aws-region': 'us-east-1', 'role-to-assume': HUB }),
-    env: () => s.oidcEnv,
+    steps: (job) => [{ ...ours(inputsA, oidcEnv)(job)[0]!, entry: NOOP_ENTRY }],
   },
-  {
-    label: '(a) OIDC → one role',
-    kind: 'action',
-    expectedCalls: 1,
-    target: { of: 'over', ms: 140 },
-    inputs: () => ({ 'aws-region': 'us-east-1', 'role-to-assume': HUB }),
-    env: () => s.oidcEnv,
-  },
-  {
-    label: '(b) access keys → one role',
-    kind: 'action',
-    expectedCalls: 1,
-    target: { of: 'over', ms: 140 },
-    inputs: () => ({
-      'aws-region': 'us-east-1',
-      'aws-access-key-id': USER.accessKeyId,
-      'aws-secret-access-key': USER.secretAccessKey,
-      'role-to-assume': HUB,
-    }),
-    env: () => s.stsEnv,
-  },
-  {
-    label: '(c) OIDC → 3-hop role-chain',
-    kind: 'action',
-    expectedCalls: 3,
-    target: { of: 'over', ms: 200 },
-    inputs: () => ({ 'aws-region': 'us-east-1', 'role-chain': `${HUB}\n${DEPLOY} external-id=deploy-ext-42\n${TARGET}` }),
-    env: () => s.oidcEnv,
-  },
+  ...pairable,
   {
     label: `(d) OIDC → hub → fan-out to ${MEMBERS} roles, ${MEMBERS} profiles`,
     kind: 'action',
     expectedCalls: MEMBERS + 1,
     target: { of: 'total', ms: 2000 },
-    inputs: () => ({
-      'aws-region': 'us-east-1',
-      'role-to-assume': HUB,
-      'fan-out-roles': Array.from({ length: MEMBERS }, (_, i) => memberRole(i + 1)).join('\n'),
-    }),
-    env: () => s.oidcEnv,
+    steps: ours(() => ({ ...inputsA(), 'fan-out-roles': Array.from({ length: MEMBERS }, (_, i) => memberRole(i + 1)).join('\n') }), oidcEnv),
   },
   {
     label: '(e) config-file profile chain, 3 hops',
     kind: 'action',
     expectedCalls: 3,
-    inputs: (job) => ({ 'config-file': writeThreeHopConfig(job.workspace), profile: 'target' }),
-    env: () => s.oidcEnv,
+    steps: ours((job) => ({ 'config-file': writeThreeHopConfig(job.workspace), profile: 'target' }), oidcEnv),
   },
   // What every AWS CLI / SDK process start pays with `refresh: true`: the credential_process line run
   // with a shell, answered from the cache ("over" is against `node -e 0`, as no harness is involved).
   { label: '(f) refresh helper, cache hit (credential_process via sh)', kind: 'helper', expectedCalls: 0 },
+  ...peers,
+  ...withLatency(pairable),
+  ...withLatency(peers),
 ];
 
-/** A job whose step wrote a refreshing profile: set up once, its helper then timed like the other rows. */
-let helper: { job: Job; line: string; env: Record<string, string> } | undefined;
+const helper = new RefreshHelper(s, { 'aws-region': 'us-east-1', 'role-to-assume': HUB, refresh: 'true', 'aws-profile': 'bench' });
 
-async function helperJob(): Promise<NonNullable<typeof helper>> {
-  if (helper) return helper;
-  const job = new Job();
-  const r = await job.runStep({
-    node: NODE24_BIN,
-    entry: 'main',
-    actionYml: ACTION_YML,
-    inputs: { 'aws-region': 'us-east-1', 'role-to-assume': HUB, refresh: 'true', 'aws-profile': 'bench' },
-    env: s.oidcEnv,
-  });
-  if (r.exitCode !== 0) throw new RunFailure(`refresh set-up failed: ${r.errors.join(' | ')}`);
-  const line = /^credential_process = (.*)$/m.exec(fs.readFileSync(path.join(job.home, '.aws', 'config'), 'utf8'))?.[1];
-  if (!line) throw new RunFailure('refresh set-up wrote no credential_process');
-  helper = { job, line, env: { PATH: process.env['PATH'] ?? '', HOME: job.home, RUNNER_TEMP: job.runnerTemp, ...s.oidcEnv } };
-  return helper;
-}
-
-async function runHelper(extraEnv: Record<string, string>): Promise<RunResult> {
-  const { line, env } = await helperJob();
-  s.sts.clearCalls();
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn('sh', ['-c', line], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const ms = performance.now() - started;
-      const version = code === 0 ? (JSON.parse(out) as { Version?: unknown }).Version : undefined;
-      if (version === 1) resolve({ ms, calls: s.calls().map((c) => c.action) });
-      else reject(new RunFailure(`refresh helper exited with ${code}: ${err.trim().slice(0, 500)}`));
-    });
-  });
-}
-
-interface RunResult {
-  ms: number;
-  /** STS actions the emulator logged during the run */
-  calls: string[];
-}
-
-class RunFailure extends Error {}
-
-const bareEnv = (): Record<string, string> => ({ PATH: process.env['PATH'] ?? '', HOME: os.tmpdir() });
-
-function runBare(extraEnv: Record<string, string> = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(NODE24_BIN, ['-e', '0'], { env: { ...bareEnv(), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.resume();
-    child.stderr.resume();
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const ms = performance.now() - started;
-      if (code === 0) resolve({ ms, calls: [] });
-      else reject(new RunFailure(`node -e 0 exited with ${code}`));
-    });
-  });
-}
-
-async function runRow(row: Row, extraEnv: Record<string, string> = {}): Promise<RunResult> {
-  if (row.kind === 'bare') return runBare(extraEnv);
-  if (row.kind === 'helper') return runHelper(extraEnv);
-  const job = new Job();
-  try {
-    const inputs = row.inputs?.(job) ?? {};
-    s.sts.clearCalls();
-    const r = await job.runStep({
-      node: NODE24_BIN,
-      entry: row.kind === 'noop' ? NOOP_ENTRY : 'main',
-      actionYml: ACTION_YML,
-      inputs,
-      env: { ...(row.env?.() ?? {}), ...extraEnv },
-    });
-    const calls = s.calls().map((c) => c.action);
-    if (r.exitCode !== 0 || r.timedOut) {
-      const why = r.timedOut ? 'timed out' : `exit code ${r.exitCode}`;
-      throw new RunFailure(`${row.label}: ${why}: ${[...r.errors, r.stderr.trim()].filter(Boolean).join(' | ').slice(0, 2000)}`);
-    }
-    return { ms: r.durationMs, calls };
-  } finally {
-    await job.cleanup();
-  }
-}
-
-/** Peak RSS (KiB) of one untimed run: the child itself reports ru_maxrss on exit. */
-async function peakRssKb(row: Row, dir: string, i: number): Promise<number> {
-  const file = path.join(dir, `rss-${rows.indexOf(row)}-${i}`);
-  await runRow(row, { NODE_OPTIONS: `--import=${RSS_PROBE}`, BENCH_RSS_FILE: file });
-  const kb = Number(fs.readFileSync(file, 'utf8'));
-  if (!Number.isFinite(kb) || kb <= 0) throw new RunFailure(`${row.label}: no RSS reported`);
-  return kb;
-}
-
-function median(xs: number[]): number {
-  const a = [...xs].sort((x, y) => x - y);
-  const m = Math.floor(a.length / 2);
-  return a.length % 2 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
-}
-
-const ms = (v: number) => `${Math.round(v)} ms`;
-const bytes = (n: number) => n.toLocaleString('en-US');
-
-function jsFiles(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .flatMap((d) => (d.isDirectory() ? jsFiles(path.join(dir, d.name)) : d.name.endsWith('.js') ? [path.join(dir, d.name)] : []));
+function runRow(row: Row, extraEnv: (step: number) => Record<string, string> = () => ({})): Promise<RunResult> {
+  if (row.kind === 'bare') return runBare(extraEnv(0));
+  if (row.kind === 'helper') return helper.run(extraEnv(0));
+  return runSteps(s, row.label, row.steps!, row.latency, extraEnv);
 }
 
 function machine(): string {
@@ -238,34 +142,48 @@ function machine(): string {
     /* no coreutils */
   }
   const node24 = execFileSync(NODE24_BIN, ['--version'], { encoding: 'utf8' }).trim();
-  return `node ${node24} (the action's runtime; bench driver on ${process.version}) · \`nproc\` ${nproc} · CPU ${cpu}`;
+  const load = os.loadavg()[0]!.toFixed(1);
+  return `node ${node24} (the action's runtime; bench driver on ${process.version}) · \`nproc\` ${nproc} · load average ${load} at the end · CPU ${cpu}`;
 }
 
 // ------------------------------------------------------------------------------------------------------------
 
 const times = new Map<Row, number[]>(rows.map((r) => [r, []]));
 const callCounts = new Map<Row, number[]>(rows.map((r) => [r, []]));
-const rss = new Map<Row, number[]>(rows.map((r) => [r, []]));
+const probes = new Map<Row, Probe[]>(rows.map((r) => [r, []]));
 const failures: string[] = [];
 const failed = new Set<Row>();
-const rssDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aac-bench-rss-'));
+const probeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aac-bench-probe-'));
+const scaleTimes: number[] = [];
+const scaleProbes: Probe[] = [];
+let scaleFailed = false;
 
-async function attempt(row: Row, f: () => Promise<void>): Promise<void> {
-  if (failed.has(row)) return;
+async function attempt(row: Row | undefined, f: () => Promise<void>): Promise<void> {
+  if (row && failed.has(row)) return;
   try {
     await f();
   } catch (e) {
-    failed.add(row);
-    failures.push(e instanceof RunFailure ? e.message : `${row.label}: ${(e as Error).stack ?? String(e)}`);
+    if (row) failed.add(row);
+    else scaleFailed = true;
+    failures.push(e instanceof RunFailure ? e.message : `${row?.label ?? SCALE_LABEL}: ${(e as Error).stack ?? String(e)}`);
+  }
+}
+
+/** Every call must have been answered: a refused call would have tripped the peer's (or our) retries. */
+function checkCalls(row: Row, r: RunResult): void {
+  const refused = r.calls.filter((c) => c.status !== 200);
+  if (refused.length > 0) {
+    throw new RunFailure(`${row.label}: ${refused.length} STS call(s) refused: ${refused.map((c) => `${c.action} ${c.result.errorCode}`).join(', ')}`);
   }
 }
 
 try {
-  process.stderr.write(`bench: 1 warm-up + ${RUNS} timed rounds of ${rows.length} rows, then ${RSS_RUNS} RSS rounds\n`);
+  process.stderr.write(`bench: 1 warm-up + ${RUNS} timed rounds of ${rows.length} rows, then ${RSS_RUNS} probe rounds, then ${SCALE_RUNS} runs of (g)\n`);
   for (let round = 0; round <= RUNS; round++) {
     for (const row of rows) {
       await attempt(row, async () => {
         const r = await runRow(row);
+        checkCalls(row, r);
         if (round === 0) return; // warm-up
         times.get(row)!.push(r.ms);
         callCounts.get(row)!.push(r.calls.length);
@@ -274,89 +192,117 @@ try {
     process.stderr.write(round === 0 ? 'warm-up done\n' : `round ${round}/${RUNS}\n`);
   }
   for (let i = 0; i < RSS_RUNS; i++) {
-    for (const row of rows) await attempt(row, async () => void rss.get(row)!.push(await peakRssKb(row, rssDir, i)));
+    for (const row of rows) await attempt(row, async () => void probes.get(row)!.push(await probed(probeDir, (env) => runRow(row, env))));
+  }
+  if (SCALE_RUNS > 0) {
+    const scale = await ScaleRow.start();
+    try {
+      for (let i = 0; i < SCALE_RUNS && !scaleFailed; i++) {
+        await attempt(undefined, async () => void scaleTimes.push((await scale.run()).ms));
+        await attempt(undefined, async () => void scaleProbes.push(await probed(probeDir, (env) => scale.run(env(0)))));
+        process.stderr.write(`(g) run ${i + 1}/${SCALE_RUNS}\n`);
+      }
+    } finally {
+      await scale.stop();
+    }
   }
 } finally {
-  fs.rmSync(rssDir, { recursive: true, force: true });
-  await helper?.job.cleanup();
+  fs.rmSync(probeDir, { recursive: true, force: true });
+  await helper.cleanup();
   await s.stop();
 }
 
 // ------------------------------------------------------------------------------------------------------------
 
-const noopRow = rows.find((r) => r.kind === 'noop')!;
-const noopMedian = failed.has(noopRow) ? NaN : median(times.get(noopRow)!);
-const bareRow = rows.find((r) => r.kind === 'bare')!;
-const bareMedian = failed.has(bareRow) ? NaN : median(times.get(bareRow)!);
+const medianOf = (kind: Row['kind']): number => {
+  const row = rows.find((r) => r.kind === kind)!;
+  return failed.has(row) ? NaN : median(times.get(row)!);
+};
+const noopMedian = medianOf('noop');
+const bareMedian = medianOf('bare');
+/** Median minus what the row's node starts cost without doing anything (the no-op per step; `node -e 0` for the helper). */
+const over = (row: Row): number =>
+  median(times.get(row)!) - (row.kind === 'helper' ? bareMedian : row.kind === 'action' || row.kind === 'peer' ? (row.stepCount ?? 1) * noopMedian : NaN);
+const cpuText = (ps: readonly Probe[]) => (ps.length ? ms(median(ps.map((p) => p.cpuMs))) : '–');
+const rssText = (ps: readonly Probe[]) => (ps.length ? `${(Math.max(...ps.map((p) => p.rssKb)) / 1024).toFixed(1)} MiB` : '–');
+const targetText = (t: Target | undefined) => (!t ? '–' : t.of === 'over' ? `≤ ${t.ms} ms over no-op` : `≤ ${t.ms / 1000} s total`);
 
 const lines: string[] = [];
-lines.push(`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${machine()}`);
-lines.push('');
+lines.push(`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${machine()}`, '');
 lines.push(
-  `Wall time of the step (spawn to exit) over ${RUNS} runs after 1 warm-up; "over no-op" = median − the no-op action's median.\n` +
-    `Peak RSS: highest ru_maxrss of the step's process over ${RSS_RUNS} separate runs. STS calls: per run, from the emulator's log.`,
+  `Wall time of the step(s) (spawn to exit) over ${RUNS} runs after 1 warm-up; "over no-op" = median − the no-op action's median (once per step).\n` +
+    `CPU (user + system) and peak RSS: of the step's process(es), from ${RSS_RUNS} separate runs (median CPU, highest RSS). STS calls: per run, from the emulator's log.`,
+  '',
 );
-lines.push('');
-lines.push('| Row | STS calls (expected) | Median | Min–max | Over no-op | Peak RSS | Target | Meets |');
-lines.push('| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |');
+lines.push('| Row | STS calls (expected) | Median | Min–max | Over no-op | CPU | Peak RSS | Target | Meets |');
+lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
 for (const row of rows) {
   if (failed.has(row)) {
-    lines.push(`| ${row.label} | | | | | | ${targetText(row.target)} | **run failed** |`);
+    lines.push(`| ${row.label} | | | | | | | ${targetText(row.target)} | **run failed** |`);
     continue;
   }
   const t = times.get(row)!;
   const med = median(t);
   const counts = callCounts.get(row)!;
-  const lo = Math.min(...counts);
-  const hi = Math.max(...counts);
-  const callText =
-    row.expectedCalls === undefined
-      ? '–'
-      : `${lo === hi ? lo : `${lo}–${hi}`} (${row.expectedCalls})${lo === row.expectedCalls && hi === row.expectedCalls ? '' : ' **≠**'}`;
-  const baseline = row.kind === 'action' ? noopMedian : row.kind === 'helper' ? bareMedian : NaN;
-  const over = Number.isFinite(baseline) ? ms(med - baseline) : '–';
-  const peak = rss.get(row)!.length ? `${(Math.max(...rss.get(row)!) / 1024).toFixed(1)} MiB` : '–';
+  const [lo, hi] = [Math.min(...counts), Math.max(...counts)];
+  const exact = lo === row.expectedCalls && hi === row.expectedCalls;
+  const callText = row.expectedCalls === undefined ? '–' : `${lo === hi ? lo : `${lo}–${hi}`} (${row.expectedCalls})${exact ? '' : ' **≠**'}`;
+  const overText = Number.isFinite(over(row)) ? ms(over(row)) : '–';
   let meets = '–';
   if (row.target) {
-    const value = row.target.of === 'over' ? med - noopMedian : med;
+    const value = row.target.of === 'over' ? over(row) : med;
     meets = !Number.isFinite(value) ? '? (no no-op baseline)' : value <= row.target.ms ? 'yes' : '**no**';
     if (row.target.of === 'total') meets += ` (${ms(value)})`;
   }
+  const p = probes.get(row)!;
   lines.push(
-    `| ${row.label} | ${callText} | ${ms(med)} | ${ms(Math.min(...t))}–${ms(Math.max(...t))} | ${over} | ${peak} | ${targetText(row.target)} | ${meets} |`,
+    `| ${row.label} | ${callText} | ${ms(med)} | ${ms(Math.min(...t))}–${ms(Math.max(...t))} | ${overText} | ${cpuText(p)} | ${rssText(p)} | ${targetText(row.target)} | ${meets} |`,
   );
 }
 
-function targetText(t: Target | undefined): string {
-  if (!t) return '–';
-  return t.of === 'over' ? `≤ ${t.ms} ms over no-op` : `≤ ${t.ms / 1000} s total`;
+if (PEER) {
+  const ratioTarget = { a: 0.5, b: 0.5, c: 0.35 } as const;
+  lines.push('', `Side by side with ${PEER.name} (\`BENCH_PEER\`), same rounds: our marginal cost over the peer's (each "over no-op").`, '');
+  lines.push(
+    '| Row | Latency | Ours over no-op | Peer over no-op | Ratio | Target | Meets | CPU ratio |',
+    '| --- | --- | ---: | ---: | ---: | --- | --- | ---: |',
+  );
+  // CPU time over the no-op's, per step: what a busy machine distorts least (wall times queue for the CPU).
+  const noopCpu = median(probes.get(rows.find((r) => r.kind === 'noop')!)!.map((p) => p.cpuMs));
+  const cpuOver = (row: Row) => median(probes.get(row)!.map((p) => p.cpuMs)) - (row.stepCount ?? 1) * noopCpu;
+  for (const mine of rows.filter((r) => r.kind === 'action' && r.pair)) {
+    const theirs = rows.find((r) => r.kind === 'peer' && r.pair === mine.pair && r.latency === mine.latency)!;
+    const lat = mine.latency ? formatLatency(mine.latency) : 'none';
+    const target = `≤ ${ratioTarget[mine.pair!]}×`;
+    if (failed.has(mine) || failed.has(theirs)) {
+      lines.push(`| (${mine.pair}) | ${lat} | | | | ${target} | **run failed** | |`);
+      continue;
+    }
+    const ratio = over(mine) / over(theirs);
+    lines.push(
+      `| (${mine.pair}) | ${lat} | ${ms(over(mine))} | ${ms(over(theirs))} | ${ratio.toFixed(2)}× | ${mine.latency ? '–' : target} | ${mine.latency ? '–' : ratio <= ratioTarget[mine.pair!] ? 'yes' : '**no**'} | ${(cpuOver(mine) / cpuOver(theirs)).toFixed(2)}× |`,
+    );
+  }
 }
 
-const mainBundle = path.join(DIST, 'index.js');
-const postBundle = path.join(DIST, 'post', 'index.js');
-const sizeTargets = new Map([
-  [mainBundle, 1_000_000],
-  [postBundle, 200_000],
-]);
-const files = [
-  mainBundle,
-  ...jsFiles(DIST)
-    .filter((f) => f !== mainBundle && f !== postBundle)
-    .sort(),
-  postBundle,
-];
-let total = 0;
-lines.push('');
-lines.push('| Bundle file | Bytes | Target | Meets |');
-lines.push('| --- | ---: | --- | --- |');
-for (const f of files) {
-  const size = fs.existsSync(f) ? fs.statSync(f).size : NaN;
-  if (Number.isFinite(size)) total += size;
-  const target = sizeTargets.get(f);
-  const meets = target === undefined ? '–' : size <= target ? 'yes' : '**no**';
-  lines.push(`| \`${path.relative(REPO_ROOT, f)}\` | ${Number.isFinite(size) ? bytes(size) : 'missing'} | ${target ? `≤ ${bytes(target)}` : '–'} | ${meets} |`);
+if (SCALE_RUNS > 0) {
+  lines.push('', `Organisation scale, its own world, ${SCALE_RUNS} run(s) after the rounds above (and as many probe runs):`, '');
+  lines.push(
+    '| Row | STS calls | Calls alone | Median | Min–max | CPU | Peak RSS | Target | Meets |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+  );
+  const calls = `${SCALE_EXPECTED.ok} answered + ${SCALE_EXPECTED.throttled} throttled`;
+  if (scaleFailed || scaleTimes.length === 0) {
+    lines.push(`| ${SCALE_LABEL} | ${calls} | | | | | | ≤ ${SCALE.targetMs / 1000} s total | **run failed** |`);
+  } else {
+    const med = median(scaleTimes);
+    lines.push(
+      `| ${SCALE_LABEL} | ${calls} | ${ms(SCALE_CALLS_ALONE_MS)} | ${ms(med)} | ${ms(Math.min(...scaleTimes))}–${ms(Math.max(...scaleTimes))} | ${cpuText(scaleProbes)} | ${rssText(scaleProbes)} | ≤ ${SCALE.targetMs / 1000} s total | ${med <= SCALE.targetMs ? 'yes' : '**no**'} |`,
+    );
+  }
 }
-lines.push(`| total (${files.length} files) | ${bytes(total)} | – | – |`);
+
+lines.push('', ...bundleTable());
 
 const table = `${lines.join('\n')}\n`;
 console.log(table);

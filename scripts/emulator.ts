@@ -2,12 +2,13 @@
  * Standalone local STS emulator + GitHub OIDC token-service stand-in (development/test only).
  *
  *   tsx scripts/emulator.ts --world __tests__/fixtures/world.json [--port N] [--oidc-port N] [--log FILE]
- *                           [--request-token TOKEN] [--claim NAME=VALUE]...
+ *                           [--request-token TOKEN] [--claim NAME=VALUE]... [--latency oidc=MS,sts=MS]
  *
  * `--claim` sets a claim of every GitHub OIDC token the stand-in mints (repository, ref, environment, event_name,
  * …; `sub` follows from them as GitHub derives it). Roles in the world may give an IAM trust policy
  * (`trustPolicy` / `trustPolicyFile`) instead of `trust`; `token.actions.githubusercontent.com` in it means the
- * stand-in. docs/emulator.md describes the world format.
+ * stand-in. `--latency` holds back every OIDC token answer and every STS answer that many milliseconds, as a
+ * network round trip would (loopback has none). docs/emulator.md describes the world format.
  *
  * Starts the OIDC stand-in first, fills `${OIDC_ISSUER}` in the world file with its URL, starts the STS emulator, then
  * prints one JSON line on stdout:
@@ -21,8 +22,10 @@ import { GITHUB_OIDC_HOST, readWorldWithPolicies } from '../__tests__/support/tr
 import { DEFAULT_CLAIMS, type Claims } from '../__tests__/support/oidc-issuer.js';
 import { startStsEmulator } from '../__tests__/support/sts-emulator.js';
 import { startOidcIssuer } from '../__tests__/support/oidc-issuer.js';
+import { NO_LATENCY, parseLatency, type Latency } from '../__tests__/support/emulator/latency.js';
 
-const USAGE = 'usage: tsx scripts/emulator.ts --world FILE [--port N] [--oidc-port N] [--log FILE] [--request-token TOKEN] [--claim NAME=VALUE]...';
+const USAGE =
+  'usage: tsx scripts/emulator.ts --world FILE [--port N] [--oidc-port N] [--log FILE] [--request-token TOKEN] [--claim NAME=VALUE]... [--latency oidc=MS,sts=MS]';
 
 /** Claims a user may set: GitHub's string claims (sub, iss, aud and the times are derived, not set). */
 const SETTABLE_CLAIMS = new Set([...Object.keys(DEFAULT_CLAIMS), 'environment']);
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
     log?: string;
     'request-token'?: string;
     claim?: string[];
+    latency?: string;
     help?: boolean;
   };
   try {
@@ -60,6 +64,7 @@ async function main(): Promise<void> {
         log: { type: 'string' },
         'request-token': { type: 'string' },
         claim: { type: 'string', multiple: true },
+        latency: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -94,9 +99,17 @@ async function main(): Promise<void> {
     process.stderr.write(`${(e as Error).message}\n`);
     process.exit(2);
   }
+  let latency: Latency = NO_LATENCY;
+  try {
+    if (values.latency !== undefined) latency = parseLatency(values.latency);
+  } catch (e) {
+    process.stderr.write(`--latency: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
   const issuer = await startOidcIssuer({
     port: oidcPort,
     claims,
+    responseDelayMs: latency.oidcMs,
     ...(values['request-token'] !== undefined ? { requestToken: values['request-token'] } : {}),
   });
   let world: ReturnType<typeof resolveWorld>;
@@ -108,7 +121,7 @@ async function main(): Promise<void> {
     process.stderr.write(`cannot load world ${values.world}: ${(e as Error).message}\n`);
     process.exit(2);
   }
-  const sts = await startStsEmulator({ world, port: stsPort, ...(values.log ? { logFile: values.log } : {}) });
+  const sts = await startStsEmulator({ world, port: stsPort, responseDelayMs: latency.stsMs, ...(values.log ? { logFile: values.log } : {}) });
 
   process.stdout.write(
     `${JSON.stringify({

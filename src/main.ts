@@ -8,10 +8,15 @@ import { untrustedEndpoint } from './net/endpointTrust.js';
 import type { Plan } from './base/types.js';
 import { readSettings, type Settings } from './settings/settings.js';
 import { executePlan, type TargetOutcome } from './run/execute.js';
-import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS, warmSts } from './sts/client.js';
+import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS, type StsConnection, warmSts } from './sts/client.js';
+import { existingIdentity } from './run/existingCredentials.js';
 import { reportFailure } from './report.js';
 import { nodeSupportsProxyEnv, proxyEnvFrom } from './net/proxy.js';
 import { maskRequestToken } from './sources/githubOidc.js';
+
+/** Why configure-aws-credentials' workaround (re-assume until the secret key has no `+`, `/`, …) is not needed here. */
+export const SPECIAL_CHARACTERS_NOTICE =
+  "special-characters-workaround is not needed with aws-assume-chain and is ignored: values reach later steps through the runner's heredoc file commands (GITHUB_ENV, GITHUB_OUTPUT), so a secret key with + / = or other symbols arrives unchanged.";
 
 // What only some runs need is imported on use (config files, refresh), so a one-hop run from inputs
 // compiles none of it; the export starts loading while the STS calls are in flight.
@@ -20,6 +25,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   maskRequestToken(env);
   try {
     const settings = readSettings(env);
+    if (settings.specialCharactersWorkaround) core.notice(SPECIAL_CHARACTERS_NOTICE);
     // Any run of 12 digits too: an account ID can reach a line in forms no ARN pattern sees (a refused reply, a peer's text).
     if (settings.maskAccountId) core.hideAccountIds(settings.allowedAccountIds, { anyTwelveDigits: true });
     const config = settings.mode.kind === 'config' ? (await import('./settings/loadConfig.js')).loadConfig(settings, env) : undefined;
@@ -42,6 +48,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       requestTimeoutMs: RESPONSE_TIMEOUT_MS,
       proxyEnv: proxyFor(settings, env),
     };
+    if (settings.useExistingCredentials && (await useExisting(env, conn, settings))) return;
+    if (plan.runnerSource) core.info(`Source identity: ${plan.runnerSource}`);
     // While the first source (the OIDC token request) waits: load the STS client, connect to STS, load the export.
     warmSts(conn, env);
     const exporting = import('./export/index.js');
@@ -63,6 +71,21 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   } catch (err) {
     reportFailure(err, env);
   }
+}
+
+/** Valid keys already in the environment (and in an allowed account): say so, set aws-account-id, export nothing. */
+async function useExisting(env: NodeJS.ProcessEnv, conn: StsConnection, settings: Settings): Promise<boolean> {
+  const identity = await existingIdentity(env, conn);
+  if (!identity) return false;
+  if (settings.maskAccountId) core.setSecret(identity.accountId);
+  const allowed = settings.allowedAccountIds;
+  if (allowed.length > 0 && !allowed.includes(identity.accountId)) {
+    core.info('use-existing-credentials: the credentials in the environment are for an account not in allowed-account-ids; getting new credentials');
+    return false;
+  }
+  core.info(`use-existing-credentials: the credentials in the environment are valid (${identity.arn}); no new credentials were requested`);
+  core.setOutput('aws-account-id', identity.accountId);
+  return true;
 }
 
 /** Failed targets are named; the step fails unless fail-on-target-error is off and something succeeded. */

@@ -739,6 +739,8 @@ export function inputValueArb(name: string, partition: Arb<string>, q: Quality =
     case 'cleanup':
     case 'job-summary':
     case 'refresh':
+    case 'special-characters-workaround':
+    case 'use-existing-credentials':
       return G.bool;
     default:
       throw new Error(`arbitraries: no generator for input "${name}"`);

@@ -468,6 +468,21 @@ export function processOutput(raw: Array<Omit<LogLine, 'command'>>): ProcessedOu
 
 const BASE_PATH = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
 
+/**
+ * On Windows a runner also sets the user profile (the action's `~` there, as botocore's) and the system
+ * variables programs need to start (cmd.exe, Winsock): the job's home stands for the profile, so no test
+ * writes to the real one. Nothing is added elsewhere.
+ */
+function windowsBase(home: string): Record<string, string> {
+  if (process.platform !== 'win32') return {};
+  const system: Record<string, string> = {};
+  for (const name of ['SystemRoot', 'SystemDrive', 'windir', 'ComSpec', 'PATHEXT', 'TEMP', 'TMP']) {
+    const value = process.env[name];
+    if (value !== undefined) system[name] = value;
+  }
+  return { ...system, USERPROFILE: home };
+}
+
 export class Job {
   readonly root: string;
   readonly home: string;
@@ -588,6 +603,7 @@ export class Job {
       GITHUB_STATE: files.state,
       GITHUB_STEP_SUMMARY: files.summary,
       GITHUB_PATH: files.path,
+      ...windowsBase(this.home),
     };
   }
 

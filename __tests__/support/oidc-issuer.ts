@@ -60,6 +60,8 @@ export interface OidcIssuerOptions {
   requestToken?: string;
   /** Clock in epoch ms (default Date.now). */
   now?: () => number;
+  /** Hold every token-endpoint answer back this long (ms), as a network round trip would; default 0. */
+  responseDelayMs?: number;
 }
 
 export interface OidcIssuer {
@@ -87,6 +89,8 @@ export interface OidcIssuer {
   setFault(fault: { status: number; count: number } | null): void;
   /** Lifetime of tokens minted from now on; negative ⇒ already expired. */
   setLifetime(seconds: number): void;
+  /** Delay of every token-endpoint answer from now on (ms; 0 = none): simulated network latency. */
+  setResponseDelay(ms: number): void;
   /** The public JWKS document. */
   jwks(): { keys: Record<string, unknown>[] };
   close(): Promise<void>;
@@ -133,6 +137,9 @@ export async function startOidcIssuer(opts: OidcIssuerOptions = {}): Promise<Oid
   let lifetime = opts.lifetimeSeconds ?? 300;
   let fault: { status: number; count: number } | null = null;
   let url = '';
+  // Only the token endpoint is delayed: discovery and JWKS are what STS fetches, inside its own latency.
+  let delayMs = opts.responseDelayMs ?? 0;
+  const timers = new Set<NodeJS.Timeout>();
 
   const jwks = (): { keys: Record<string, unknown>[] } => ({
     keys: [{ ...(publicKey as KeyObject).export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }],
@@ -251,14 +258,26 @@ export async function startOidcIssuer(opts: OidcIssuerOptions = {}): Promise<Oid
     send(res, 404, { message: 'not found' });
   }
 
+  const answer = (req: IncomingMessage, res: ServerResponse): void => {
+    try {
+      handle(req, res);
+    } catch (e) {
+      send(res, 500, { message: String(e) });
+    }
+  };
+
   const server: Server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      try {
-        handle(req, res);
-      } catch (e) {
-        send(res, 500, { message: String(e) });
+      if (delayMs <= 0 || !(req.url ?? '').startsWith('/_apis/idtoken')) {
+        answer(req, res);
+        return;
       }
+      const t = setTimeout(() => {
+        timers.delete(t);
+        answer(req, res);
+      }, delayMs);
+      timers.add(t);
     });
   });
   const loopback = await listenOnLoopback(server, opts.port ?? 0);
@@ -284,7 +303,15 @@ export async function startOidcIssuer(opts: OidcIssuerOptions = {}): Promise<Oid
     setLifetime(seconds) {
       lifetime = seconds;
     },
+    setResponseDelay(ms) {
+      if (!Number.isFinite(ms) || ms < 0) throw new Error(`setResponseDelay: not a delay: ${ms}`);
+      delayMs = ms;
+    },
     jwks,
-    close: () => loopback.close(),
+    close: () => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      return loopback.close();
+    },
   };
 }

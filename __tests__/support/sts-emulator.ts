@@ -73,6 +73,10 @@ export async function startStsEmulator(opts: StsEmulatorOptions): Promise<StsEmu
       if (fault) state.faults.set(roleArn, { ...fault });
       else state.faults.delete(roleArn);
     },
+    setResponseDelay(ms) {
+      if (!Number.isFinite(ms) || ms < 0) throw new Error(`setResponseDelay: not a delay: ${ms}`);
+      state.responseDelayMs = ms;
+    },
     advanceClock(seconds) {
       state.advanceClock(seconds);
     },

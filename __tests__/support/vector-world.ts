@@ -12,6 +12,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { composeCommandLine } from '../../src/refresh/commandLine.js';
 import type { CallLogEntry } from './sts-emulator.js';
 import { parseArn, type World, type WorldRole, type WorldUser } from './world.js';
 
@@ -258,6 +259,34 @@ export interface WriteOptions {
 }
 
 /**
+ * A credential_process command that prints `stdout` and `stderr` and exits with `code`: the POSIX shell
+ * script `body` at `file`, or, on Windows (which cannot start a shell script), the same behaviour as a
+ * node script run by this node, written as a Windows command line.
+ */
+function processCommand(file: string, body: string, stdout: string, stderr: string, code: number): string {
+  if (process.platform !== 'win32') {
+    writeFileSync(file, body);
+    chmodSync(file, 0o755);
+    return file;
+  }
+  writeFileSync(
+    `${file}.cjs`,
+    `process.stdout.write(${JSON.stringify(stdout)});\nprocess.stderr.write(${JSON.stringify(stderr)});\nprocess.exitCode = ${code};\n`,
+  );
+  return windowsProcessCommand(file);
+}
+
+function windowsProcessCommand(file: string): string {
+  return composeCommandLine(
+    [
+      { value: process.execPath, what: 'node' },
+      { value: `${file}.cjs`, what: 'script' },
+    ],
+    'win32',
+  );
+}
+
+/**
  * Writes a case's config (always; empty when the case has none, which botocore treats the same as a missing
  * file), credentials (when it has one), token file and credential_process script into `dir`.
  */
@@ -269,35 +298,46 @@ export function writeCaseFiles(dir: string, files: { config?: string; credential
   const processScript = join(dir, 'credential-process');
   const placeholders: Record<string, string> = {
     '${TOKEN_FILE}': tokenFile,
-    '${CRED_PROCESS}': processScript,
+    '${CRED_PROCESS}': process.platform === 'win32' ? windowsProcessCommand(processScript) : processScript,
     '${MISSING_FILE}': join(dir, 'missing-file'),
     '${CONFIG_FILE}': config,
     '${FAKE_STS}': opts.stsUrl,
     '${FAKE_CONTAINER_URI}': `${opts.stsUrl}/container-credentials/${CONTAINER_CREDENTIALS.accessKeyId}`,
     '${FAKE_IMDS}': opts.stsUrl,
   };
-  // Misbehaving credential_process scripts (generated cases only).
-  const scripts: Record<string, string> = {
-    '${CRED_PROCESS_FAIL}': `#!/bin/sh\necho "process said no" >&2\nexit 3\n`,
-    '${CRED_PROCESS_NO_VERSION}': `#!/bin/sh\necho '{"AccessKeyId": "AKIAPROCESS", "SecretAccessKey": "procsecret"}'\n`,
-    '${CRED_PROCESS_VERSION_TWO}': `#!/bin/sh\necho '{"Version": 2, "AccessKeyId": "AKIAPROCESS", "SecretAccessKey": "procsecret"}'\n`,
-    '${CRED_PROCESS_NO_SECRET}': `#!/bin/sh\necho '{"Version": 1, "AccessKeyId": "AKIAPROCESS"}'\n`,
+  // Misbehaving credential_process scripts (generated cases only): [POSIX script, stdout, stderr, exit code].
+  const scripts: Record<string, readonly [string, string, string, number]> = {
+    '${CRED_PROCESS_FAIL}': [`#!/bin/sh\necho "process said no" >&2\nexit 3\n`, '', 'process said no\n', 3],
+    '${CRED_PROCESS_NO_VERSION}': [
+      `#!/bin/sh\necho '{"AccessKeyId": "AKIAPROCESS", "SecretAccessKey": "procsecret"}'\n`,
+      '{"AccessKeyId": "AKIAPROCESS", "SecretAccessKey": "procsecret"}\n',
+      '',
+      0,
+    ],
+    '${CRED_PROCESS_VERSION_TWO}': [
+      `#!/bin/sh\necho '{"Version": 2, "AccessKeyId": "AKIAPROCESS", "SecretAccessKey": "procsecret"}'\n`,
+      '{"Version": 2, "AccessKeyId": "AKIAPROCESS", "SecretAccessKey": "procsecret"}\n',
+      '',
+      0,
+    ],
+    '${CRED_PROCESS_NO_SECRET}': [`#!/bin/sh\necho '{"Version": 1, "AccessKeyId": "AKIAPROCESS"}'\n`, '{"Version": 1, "AccessKeyId": "AKIAPROCESS"}\n', '', 0],
   };
-  for (const [placeholder, body] of Object.entries(scripts)) {
+  for (const [placeholder, [body, stdout, stderr, code]] of Object.entries(scripts)) {
     const file = join(dir, placeholder.slice(2, -1).toLowerCase().replace(/_/g, '-'));
-    writeFileSync(file, body);
-    chmodSync(file, 0o755);
-    placeholders[placeholder] = file;
+    placeholders[placeholder] = processCommand(file, body, stdout, stderr, code);
   }
   const fill = (text: string): string => fillPlaceholders(text, placeholders);
   writeFileSync(config, fill(files.config ?? ''));
   if (credentials !== undefined) writeFileSync(credentials, fill(files.credentials ?? ''));
   writeFileSync(tokenFile, opts.token);
-  writeFileSync(
-    processScript,
-    `#!/bin/sh\ncat <<'EOF'\n${JSON.stringify({ Version: 1, AccessKeyId: PROCESS_CREDENTIALS.accessKeyId, SecretAccessKey: PROCESS_CREDENTIALS.secretAccessKey, SessionToken: PROCESS_CREDENTIALS.sessionToken, Expiration: '2099-01-01T00:00:00Z' })}\nEOF\n`,
-  );
-  chmodSync(processScript, 0o755);
+  const processOutput = JSON.stringify({
+    Version: 1,
+    AccessKeyId: PROCESS_CREDENTIALS.accessKeyId,
+    SecretAccessKey: PROCESS_CREDENTIALS.secretAccessKey,
+    SessionToken: PROCESS_CREDENTIALS.sessionToken,
+    Expiration: '2099-01-01T00:00:00Z',
+  });
+  processCommand(processScript, `#!/bin/sh\ncat <<'EOF'\n${processOutput}\nEOF\n`, `${processOutput}\n`, '', 0);
   return {
     dir,
     config,

@@ -12,6 +12,7 @@ import { constants as fsc, type Stats } from 'node:fs';
 import { link, lstat, open, readFile, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { UserError } from './errors.js';
+import { errCode } from './fsProbe.js';
 
 export interface LockOptions {
   /** Give up waiting after this long. Default 10 s. */
@@ -36,10 +37,7 @@ export interface HeldLock {
 
 const O_NOFOLLOW = fsc.O_NOFOLLOW ?? 0;
 
-/** An fs error code, if any. */
-export function errCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
-}
+export { errCode };
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

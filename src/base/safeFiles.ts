@@ -4,26 +4,19 @@
  * directory, fsync, rename, fsync of the directory).
  */
 import { randomBytes } from 'node:crypto';
-import { constants as fsc, type Stats } from 'node:fs';
+import { constants as fsc } from 'node:fs';
 import { chmod, type FileHandle, lstat, mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from './errors.js';
-import { errCode } from './fileLock.js';
+import { errCode, lstatIfExists, type OwnedStat, POSIX_OWNERSHIP } from './fsProbe.js';
+
+export { lstatIfExists, POSIX_OWNERSHIP };
+export { posixOwnership, privateFileProblem } from './fsProbe.js';
 
 const O_NOFOLLOW = fsc.O_NOFOLLOW ?? 0;
 const O_NONBLOCK = fsc.O_NONBLOCK ?? 0;
 
 /** A filesystem failure worded for the user (paths and error codes only, never file contents). */
-/** `lstat`, or undefined when nothing is there; any other failure becomes the caller's error. */
-export async function lstatIfExists(path: string, failure: (e: unknown) => Error): Promise<Stats | undefined> {
-  try {
-    return await lstat(path);
-  } catch (e) {
-    if (errCode(e) === 'ENOENT') return undefined;
-    throw failure(e);
-  }
-}
-
 export function fsError(action: string, path: string, e: unknown): UserError {
   if (e instanceof UserError) return e;
   const code = errCode(e);
@@ -50,22 +43,14 @@ function symlinkError(path: string, what: string): UserError {
  */
 export const MAX_PROFILE_FILE_BYTES = 16 * 1024 * 1024;
 
-/** Whether ownership and permission bits mean anything here (not on Windows). */
-export const POSIX_OWNERSHIP = process.platform !== 'win32' && typeof process.getuid === 'function';
-
-interface OwnedStat {
-  readonly uid: number;
-  readonly mode: number;
-}
-
 /**
  * Why a directory that will hold written profiles (or the private directory) cannot be trusted, as
  * OpenSSH judges `~/.ssh`: it must belong to this user (or root) and not be writable by group or
  * others, else another user could swap a file in it. `stickyOk`: a sticky world-writable directory
  * (/tmp) is fine as the parent of a private directory, since nobody else can rename entries in it.
  */
-export function dirTrustProblem(st: OwnedStat, stickyOk = false): string | undefined {
-  if (!POSIX_OWNERSHIP) return undefined;
+export function dirTrustProblem(st: OwnedStat, stickyOk = false, posix = POSIX_OWNERSHIP): string | undefined {
+  if (!posix) return undefined;
   const me = process.getuid!();
   if (st.uid !== me && st.uid !== 0) return `belongs to another user (uid ${st.uid})`;
   if ((st.mode & 0o022) !== 0 && !(stickyOk && (st.mode & 0o1000) !== 0)) {

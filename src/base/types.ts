@@ -97,10 +97,13 @@ export interface Target {
 
 /** Everything execute needs: pure data, validated. */
 export interface Plan {
-  readonly region: string;
+  /** The step's region; undefined only when no target makes an STS call that needs one (keys, no role). */
+  readonly region?: string;
   /** Explicit STS endpoint (input `sts-endpoint`, config `endpoint_url`); undefined ⇒ SDK default / AWS_ENDPOINT_URL_STS. */
   readonly stsEndpoint?: string;
   readonly targets: readonly Target[];
+  /** Set when the source is the runner's own AWS identity (no source input, no OIDC): which one, for the log and the dry run. */
+  readonly runnerSource?: string;
 }
 
 /** Result of one hop, no secrets except in `credentials`. */

@@ -6,6 +6,7 @@
 import type { Origin } from '../base/types.js';
 import type { IniDocument, IniSection } from './configparser.js';
 import { classifySection } from './sections.js';
+import { closestNames } from './closestNames.js';
 
 /** One setting, with the file and line it was read from. */
 export interface Setting {
@@ -105,4 +106,21 @@ export function buildProfileMap(config?: ParsedFile, credentials?: ParsedFile): 
     ...(config ? { configPath: config.path } : {}),
     ...(credentials ? { credentialsPath: credentials.path } : {}),
   };
+}
+
+/** Up to this many profiles are all listed when none is close to a missing name. */
+const LIST_ALL_UP_TO = 8;
+
+/**
+ * The AWS CLI's words for a missing profile, then in parentheses what does exist: the closest names, or
+ * every name when the files hold few.
+ */
+export function profileNotFoundDetail(name: string, map: ProfileMap): string {
+  const base = `The config profile (${name}) could not be found`;
+  const names = [...map.profiles.keys()];
+  const close = closestNames(name, names);
+  if (close.length > 0) return `${base} (did you mean ${close.join(', ')}?)`;
+  if (names.length === 0) return `${base} (the files define no profile)`;
+  if (names.length <= LIST_ALL_UP_TO) return `${base} (the profiles are: ${names.join(', ')})`;
+  return `${base} (none of the ${names.length} profiles has a name close to it)`;
 }

@@ -1,6 +1,7 @@
 /**
  * Small pieces of Python's standard library, reproduced exactly where the action must behave (and
- * word its errors) the way botocore does: `str.strip()`, `shlex.split()`, `int()`, `repr()`.
+ * word its errors) the way botocore does: `str.strip()`, `shlex.split()` (and botocore's
+ * Windows splitter), `int()`, `repr()`.
  * Pure string functions; nothing here knows about profiles or files.
  */
 
@@ -66,6 +67,53 @@ export function shlexSplit(s: string): string[] | undefined {
   }
   if (quote) return undefined;
   if (inWord) words.push(word);
+  return words;
+}
+
+/**
+ * botocore's `compat_shell_split(s, platform)`, which splits a `credential_process` command: POSIX
+ * shlex everywhere but Windows, where it follows the MS C runtime (only space and tab separate, only
+ * double quotes group, backslashes are literal unless a run of them ends at a double quote: then each
+ * pair is one backslash and an odd one out makes the quote literal). Undefined where botocore raises
+ * ValueError (an unclosed quote).
+ */
+export function compatShellSplit(s: string, platform: NodeJS.Platform): string[] | undefined {
+  return platform === 'win32' ? windowsSplit(s) : shlexSplit(s);
+}
+
+function windowsSplit(s: string): string[] | undefined {
+  const words: string[] = [];
+  let word = '';
+  let started = false; // a quote starts a word even if nothing else follows (`""` is an empty word)
+  let quoted = false;
+  let backslashes = 0;
+  const flush = () => {
+    word += '\\'.repeat(backslashes);
+    backslashes = 0;
+  };
+  for (const c of s) {
+    if (c === '\\') {
+      backslashes++;
+    } else if (c === '"') {
+      word += '\\'.repeat(Math.floor(backslashes / 2));
+      const escaped = backslashes % 2 === 1;
+      backslashes = 0;
+      started = true;
+      if (escaped) word += '"';
+      else quoted = !quoted;
+    } else if ((c === ' ' || c === '\t') && !quoted) {
+      flush();
+      if (started || word !== '') words.push(word);
+      word = '';
+      started = false;
+    } else {
+      flush();
+      word += c;
+    }
+  }
+  if (quoted) return undefined;
+  flush();
+  if (started || word !== '') words.push(word);
   return words;
 }
 

@@ -11,6 +11,7 @@
  */
 import type { Plan, Source, Target } from '../base/types.js';
 import type { TargetOutcome } from '../run/execute.js';
+import { AccountIdSet } from '../base/accountIds.js';
 
 /** Fan-outs wider than this under one node are drawn as one group node (failures are still drawn one by one). */
 export const MAX_CHILDREN = 12;
@@ -107,8 +108,10 @@ function onlyLeaf(node: TreeNode): TreeNode | undefined {
 function drawChildren(tree: Tree, parent: TreeNode, out: string[], failed: string[]): void {
   const children = [...parent.children.values()];
   const grouped = children.length > MAX_CHILDREN ? children.filter((c) => onlyLeaf(c) !== undefined) : [];
+  // A set, not `grouped.includes`: a 1 000-target fan-out would make this loop quadratic.
+  const groupedSet = new Set(grouped);
   for (const child of children) {
-    if (grouped.includes(child)) continue;
+    if (groupedSet.has(child)) continue;
     out.push(`  ${child.id}[${label(child.lines)}]`, `  ${parent.id} --> ${child.id}`);
     if (child.target?.failed) failed.push(child.id);
     drawChildren(tree, child, out, failed);
@@ -151,8 +154,8 @@ function render(tree: Tree): string {
 
 /** Masks every account ID of the given ARNs wherever it appears in a label (profile names too). */
 function masker(arns: readonly string[], maskAccount: (id: string) => string): (text: string) => string {
-  const ids = [...new Set(arns.map(accountOf).filter((a): a is string => a !== undefined))];
-  return (text) => ids.reduce((t, id) => t.split(id).join(maskAccount(id)), text);
+  const ids = new AccountIdSet(arns.map(accountOf).filter((a): a is string => a !== undefined));
+  return (text) => ids.replaceIn(text, maskAccount);
 }
 
 /** After the run: each hop's expiry from the results; failed targets drawn along their planned chain. */

@@ -12,20 +12,22 @@
 import * as core from '../base/runner.js';
 import { truncateSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { UserError } from '../base/errors.js';
 import type { Settings } from '../settings/settings.js';
 import type { TargetOutcome, TargetSuccess } from '../run/execute.js';
 import { saveCleanupState, serializeManifest } from './state.js';
 import { EnvExport, MANAGED_VARS } from './env.js';
 import { identityOutputs, profilesJson } from './outputs.js';
-import { defaultProfilePaths, writeProfilesUndoable, type ProfileEntry, type WrittenProfiles } from './profileFiles.js';
+import { userHome } from '../config/homePath.js';
+import { defaultProfilePaths, inputProfilePath, writeProfilesUndoable, type ProfileEntry, type WrittenProfiles } from './profileFiles.js';
 import { validateEntries } from './profilePaths.js';
 import { createPrivateDir, removePrivateDir, writeManifest } from '../base/privateDir.js';
 import { resultsMarkdown } from './summary.js';
 import { writeJobSummary } from './jobSummary.js';
 import type { RefreshPlan } from '../refresh/refreshPlan.js';
 import { installRefresh } from '../refresh/store.js';
+import { outputChoices } from '../plan/outputChoices.js';
 
 /** The points after which the export has written something; a test hook can fail at each. */
 export const EXPORT_POINTS = ['private-dir', 'refresh', 'profiles', 'manifest', 'env', 'outputs', 'state'] as const;
@@ -33,7 +35,8 @@ export type ExportPoint = (typeof EXPORT_POINTS)[number];
 
 export interface ExportContext {
   readonly settings: Settings;
-  readonly region: string;
+  /** The plan's region; undefined when none is known (then nothing region-shaped is exported). */
+  readonly region?: string;
   readonly env: NodeJS.ProcessEnv;
   readonly maskAccount: (id: string) => string;
   /** With `refresh`: profiles get a credential_process that re-runs this plan. */
@@ -80,14 +83,19 @@ function prepare(outcomes: readonly TargetOutcome[], ctx: ExportContext): Prepar
   const { settings, env } = ctx;
   const results = outcomes.filter((o): o is TargetSuccess => o.ok);
   const envTarget = chooseEnvTarget(results, settings);
-  const write = settings.profileOutput.write && results.length > 0;
+  // The defaults follow the plan's target count (outcomes has one per target), failed targets included.
+  const choices = outputChoices(settings, outcomes.length);
+  const write = choices.writeProfiles && results.length > 0;
   let paths: Prepared['paths'];
   const entries: ProfileEntry[] = results.map((r) => ({ name: r.target.name, credentials: r.credentials, region: r.target.region ?? ctx.region }));
   if (write) {
-    const defaults = defaultProfilePaths(env, env['HOME'] ?? homedir());
+    // `~` is the user's home as botocore reads it on this platform (config/homePath.ts).
+    const home = userHome(env, process.platform) ?? homedir();
+    const defaults = defaultProfilePaths(env, home);
+    const typed = (value: string | undefined) => (value === undefined ? undefined : inputProfilePath(value, env, home));
     paths = {
-      credentialsFile: resolve(settings.profileOutput.credentialsFile ?? defaults.credentialsFile),
-      configFile: resolve(settings.profileOutput.configFile ?? defaults.configFile),
+      credentialsFile: typed(settings.profileOutput.credentialsFile) ?? defaults.credentialsFile,
+      configFile: typed(settings.profileOutput.configFile) ?? defaults.configFile,
     };
     validateEntries(entries);
   }
@@ -98,9 +106,11 @@ function prepare(outcomes: readonly TargetOutcome[], ctx: ExportContext): Prepar
     if (settings.profileOutput.credentialsFile) exports.set('AWS_SHARED_CREDENTIALS_FILE', paths.credentialsFile);
     if (settings.profileOutput.configFile) exports.set('AWS_CONFIG_FILE', paths.configFile);
   }
-  if (envTarget && settings.outputEnvCredentials) exports.credentials(envTarget.credentials);
-  if (envTarget && (settings.outputEnvCredentials || ctx.refresh)) exports.region(envTarget.target.region ?? ctx.region);
-  if (envTarget && settings.profileOutput.exportAwsProfile && paths) exports.set('AWS_PROFILE', envTarget.target.name);
+  if (envTarget && choices.envCredentials) exports.credentials(envTarget.credentials);
+  // The region is exported whenever one is known, whichever target (if any) is in the environment.
+  const region = envTarget?.target.region ?? ctx.region;
+  if (region !== undefined && choices.envRegion) exports.region(region);
+  if (envTarget && choices.exportAwsProfile && paths) exports.set('AWS_PROFILE', envTarget.target.name);
 
   const primary = envTarget ?? results[0];
   const outputs = primary ? identityOutputs(primary, settings.outputCredentials) : [];

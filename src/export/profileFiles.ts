@@ -30,7 +30,14 @@ import { checkDir, commitChanges, ensureDir, fsError, removeEmptyDirs, type File
 import { validateEntries, type ProfileEntry, type ProfileFilePaths } from './profilePaths.js';
 import { conflictError, planRemove, planWrite, readState, type FileState, type WrittenSection } from './profileText.js';
 
-export { defaultProfilePaths, validateProfileName, type CredentialProcess, type ProfileEntry, type ProfileFilePaths } from './profilePaths.js';
+export {
+  defaultProfilePaths,
+  inputProfilePath,
+  validateProfileName,
+  type CredentialProcess,
+  type ProfileEntry,
+  type ProfileFilePaths,
+} from './profilePaths.js';
 export type { WrittenSection } from './profileText.js';
 
 /** What `writeProfiles` did; plain JSON (no secrets unless it replaced sections), kept for the post step. */

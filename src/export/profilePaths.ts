@@ -3,9 +3,10 @@
  * names (the one rule of config/profileName.ts) and values that stay on one line of an INI file.
  * Pure: no I/O.
  */
-import { resolve, join } from 'node:path';
+import { posix, win32 } from 'node:path';
 import { UserError } from '../base/errors.js';
 import type { AwsCredentials } from '../base/types.js';
+import { expandUser } from '../config/homePath.js';
 import { profileNameProblem } from '../config/profileName.js';
 
 /** A command the SDKs run for credentials (the config profile's `credential_process`). */
@@ -36,22 +37,29 @@ function expandVars(p: string, env: NodeJS.ProcessEnv): string {
   });
 }
 
-function expandUser(p: string, home: string): string {
-  if (p === '~') return home;
-  if (p.startsWith('~/') || p.startsWith('~\\')) return join(home, p.slice(2));
-  return p;
-}
-
 /**
  * AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE (with `~` and `$VAR` expanded, as botocore does; an
  * empty value counts as unset), else `~/.aws/credentials` and `~/.aws/config`. Absolute paths.
+ * `home` is the user's home (config/homePath.ts `userHome`, else the account's).
  */
-export function defaultProfilePaths(env: NodeJS.ProcessEnv, home: string): ProfileFilePaths {
-  const pick = (value: string | undefined, fallback: string): string => resolve(value ? expandUser(expandVars(value, env), home) : fallback);
+export function defaultProfilePaths(env: NodeJS.ProcessEnv, home: string, platform: NodeJS.Platform = process.platform): ProfileFilePaths {
+  // The target platform's path rules, so Windows paths are handled the same when tested elsewhere.
+  const path = platform === 'win32' ? win32 : posix;
+  const expand = (value: string): string => expandUser(expandVars(value, env), env, platform, () => home);
+  const pick = (value: string | undefined, fallback: string): string => path.resolve(value ? expand(value) : fallback);
   return {
-    credentialsFile: pick(env.AWS_SHARED_CREDENTIALS_FILE, join(home, '.aws', 'credentials')),
-    configFile: pick(env.AWS_CONFIG_FILE, join(home, '.aws', 'config')),
+    credentialsFile: pick(env.AWS_SHARED_CREDENTIALS_FILE, path.join(home, '.aws', 'credentials')),
+    configFile: pick(env.AWS_CONFIG_FILE, path.join(home, '.aws', 'config')),
   };
+}
+
+/**
+ * A `profiles-*-file` input as an absolute path: `~` is the user's home as in the AWS CLI (a runner
+ * does not expand it in `with:` values), and a relative path is relative to the working directory.
+ */
+export function inputProfilePath(value: string, env: NodeJS.ProcessEnv, home: string, platform: NodeJS.Platform = process.platform): string {
+  const path = platform === 'win32' ? win32 : posix;
+  return path.resolve(expandUser(value, env, platform, () => home));
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { Plan, Target } from '../base/types.js';
 import type { TargetOutcome } from '../run/execute.js';
+import { AccountIdSet } from '../base/accountIds.js';
 import { redactAccounts } from '../base/runner.js';
 import { mdText } from './markdown.js';
 import { mermaidText, outcomesDiagram, planDiagram } from './chainDiagram.js';
@@ -16,9 +17,9 @@ const cell = (value: string): string => mdText(redactAccounts(value));
 
 /** `maskAccount` hides account IDs wherever they appear (in ARNs and profile names too) when masking is on. */
 export function resultsMarkdown(outcomes: readonly TargetOutcome[], maskAccount: (id: string) => string): string {
-  const accounts = [...new Set(outcomes.flatMap((o) => (o.ok ? [o.accountId, ...o.hops.map((h) => h.accountId)] : [])))];
+  const accounts = new AccountIdSet(outcomes.flatMap((o) => (o.ok ? [o.accountId, ...o.hops.map((h) => h.accountId)] : [])));
   // Masked in the raw value, then escaped: a `***` put into Markdown afterwards could pair up as emphasis.
-  const masked = (value: string): string => cell(accounts.reduce((text, id) => text.split(id).join(maskAccount(id)), value));
+  const masked = (value: string): string => cell(accounts.replaceIn(value, maskAccount));
   const parts = ['## AWS credentials (aws-assume-chain)', ''];
   for (const o of outcomes) {
     parts.push(`### ${masked(o.target.name)}${o.ok ? '' : ' — failed'}`, '');
@@ -37,7 +38,7 @@ export function resultsMarkdown(outcomes: readonly TargetOutcome[], maskAccount:
   }
   // The diagram escapes its own labels (Mermaid, not Markdown); account IDs are hidden in it the same way.
   // Account IDs appear in the diagram's labels as digits (names, ARNs): hidden there the same way, as Mermaid text.
-  const diagram = accounts.reduce((text, id) => text.split(id).join(mermaidText(maskAccount(id))), outcomesDiagram(outcomes, maskAccount));
+  const diagram = accounts.replaceIn(outcomesDiagram(outcomes, maskAccount), (id) => mermaidText(maskAccount(id)));
   parts.push(redactAccounts(diagram), '');
   return parts.join('\n');
 }
@@ -46,8 +47,10 @@ export function planMarkdown(plan: Plan): string {
   const parts = [
     '## aws-assume-chain plan (dry run: no STS call made)',
     '',
-    `Region: ${cell(plan.region)}${plan.stsEndpoint ? `, endpoint ${cell(plan.stsEndpoint)}` : ''}`,
+    `Region: ${plan.region === undefined ? 'none (no STS call needs one)' : cell(plan.region)}${plan.stsEndpoint ? `, endpoint ${cell(plan.stsEndpoint)}` : ''}`,
     '',
+    // No source input and no OIDC: which of the runner's own identities the chain starts from.
+    ...(plan.runnerSource ? [`Source identity: ${cell(plan.runnerSource)}`, ''] : []),
   ];
   for (const target of plan.targets) {
     const endpoint = target.stsEndpoint ?? plan.stsEndpoint;

@@ -9,6 +9,14 @@ export const MAX_STS_REPLY_BYTES = 64 * 1024;
 /** Largest GitHub token-service reply accepted (bytes); a GitHub OIDC token is 1–2 kB. */
 export const MAX_TOKEN_REPLY_BYTES = 64 * 1024;
 
+/** Largest container-endpoint or IMDS reply accepted (bytes): a credentials document is under 2 kB. */
+export const MAX_METADATA_REPLY_BYTES = 16 * 1024;
+/**
+ * Time one container-endpoint or IMDS request may take, connect to last byte (the SDKs use 1 s too):
+ * on a runner that is not on AWS, the last-resort IMDS attempt must fail in seconds.
+ */
+export const METADATA_TIMEOUT_MS = 1_000;
+
 /** Time allowed to open a connection (TCP + TLS). */
 export const CONNECT_TIMEOUT_MS = 3_000;
 /** Total time one request may take, connect to last byte; never past the step's own deadline. */

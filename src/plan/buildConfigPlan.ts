@@ -4,7 +4,7 @@
  */
 import { ConfigError, InputError } from '../base/errors.js';
 import { regionProblem, sessionNameProblem } from '../base/constraints.js';
-import type { ProfileMap } from '../config/profiles.js';
+import { profileNotFoundDetail, type ProfileMap } from '../config/profiles.js';
 import type { LoadedConfig } from '../settings/loadConfig.js';
 import { canMintGithubToken, type Settings } from '../settings/settings.js';
 import { checkRegion } from './buildInputPlan.js';
@@ -46,14 +46,18 @@ export function buildConfigPlan(settings: Settings, github: GithubContext, env: 
     };
   });
   // Each target carries its own endpoint: one profile's endpoint_url must not become another's default.
-  return { region: targets[0]!.region!, stsEndpoint: settings.stsEndpoint, targets };
+  return { region: targets.find((t) => t.region !== undefined)?.region, stsEndpoint: settings.stsEndpoint, targets };
 }
 
-/** The input or env region, else the selected profile's, refused before any call when STS could not use it. */
-function targetRegion(settings: Settings, resolved: ResolvedProfile): string {
+/**
+ * The input or env region, else the selected profile's, refused before any call when STS could not use it.
+ * A profile that assumes no role (static keys, credential_process, credential_source) needs none.
+ */
+function targetRegion(settings: Settings, resolved: ResolvedProfile): string | undefined {
   if (settings.region !== undefined) return checkRegion(settings.region, settings.regionSource);
   const region = resolved.region;
   if (region === undefined) {
+    if (resolved.chain.hops.length === 0) return undefined;
     throw new ConfigError('NoRegionError', `You must specify a region. Set region in profile "${resolved.profile}" or the aws-region input.`, resolved.origin);
   }
   const problem = regionProblem(region);
@@ -68,7 +72,7 @@ export function selectProfiles(patterns: readonly string[], map: ProfileMap, con
   for (const pattern of patterns) {
     if (!/[*?[]/.test(pattern)) {
       if (!map.profiles.has(pattern)) {
-        throw new ConfigError('ProfileNotFound', `The config profile (${pattern}) could not be found`, { where: configFile });
+        throw new ConfigError('ProfileNotFound', profileNotFoundDetail(pattern, map), { where: configFile });
       }
       if (!selected.includes(pattern)) selected.push(pattern);
       continue;

@@ -26,13 +26,16 @@ import {
 import { DEFAULT_TAG_KEYS, defaultSessionName, defaultSessionTags, type GithubContext } from './github.js';
 import type { Chain, Hop, MfaCode, Plan, SessionTag, Source, Target } from '../base/types.js';
 import { renderProfileName } from '../config/profileName.js';
+import { nameTemplate } from './outputChoices.js';
+import { type PlannedSource, planRunnerSource, runnerWebIdentityHop } from './runnerSource.js';
 
 export function buildInputPlan(settings: Settings, github: GithubContext): Plan {
   if (settings.mode.kind !== 'inputs') throw new Error('buildInputPlan needs input mode');
-  const region = checkRegion(settings.region, settings.regionSource);
   const { hops: specs, fanOutRoles } = settings.mode;
+  // Keys with no role need no STS call that a region would pick the endpoint of.
+  const region = settings.region === undefined && specs.length === 0 ? undefined : checkRegion(settings.region, settings.regionSource);
   checkCustomTags(settings.hopDefaults.customTags);
-  const source = planSource(settings.source, settings.audience, specs);
+  const { source, runnerHop, runnerSource } = planSource(settings.source, settings.audience, specs);
   const context: HopContext = {
     defaults: settings.hopDefaults,
     mfaCode: settings.mfaCode,
@@ -40,27 +43,34 @@ export function buildInputPlan(settings: Settings, github: GithubContext): Plan 
     sessionName: settings.hopDefaults.sessionName ?? defaultSessionName(github),
     tags: settings.hopDefaults.skipTagging ? [] : [...defaultSessionTags(github), ...settings.hopDefaults.customTags],
   };
+  const first = runnerHop && runnerWebIdentityHop(runnerHop, checkRegion(region, settings.regionSource), context.sessionName);
   const chains: Chain[] =
-    fanOutRoles.length === 0 ? [buildChain(source, specs, context)] : fanOutRoles.map((member) => buildChain(source, [...specs, member], context));
+    fanOutRoles.length === 0
+      ? [buildChain(source, specs, context, first)]
+      : fanOutRoles.map((member) => buildChain(source, [...specs, member], context, first));
+  const naming = nameTemplate(settings, chains.length);
   const targets: Target[] = chains.map((chain, index) => ({
-    name: targetName(settings, chain, index),
+    name: targetName(naming, chain, index),
     chain,
   }));
   checkUniqueNames(targets, fanOutRoles.length > 0 ? 'profile-name-template' : 'aws-profile');
-  return { region, stsEndpoint: settings.stsEndpoint, targets };
+  return { region, stsEndpoint: settings.stsEndpoint, targets, ...(runnerSource ? { runnerSource } : {}) };
 }
 
 interface HopContext {
   readonly defaults: HopDefaults;
   readonly mfaCode?: MfaCode;
-  readonly region: string;
+  /** Known whenever there is a hop (checkRegion refuses otherwise). */
+  readonly region?: string;
   readonly sessionName: string;
   readonly tags: readonly SessionTag[];
 }
 
 /** The region must be a real region name; the error names where it came from (the input or an env variable). */
 export function checkRegion(region: string | undefined, source = 'aws-region'): string {
-  if (region === undefined) throw new InputError('aws-region', 'is required and was not supplied');
+  if (region === undefined) {
+    throw new InputError('aws-region', 'is required for the STS calls and was not supplied (nor is AWS_REGION or AWS_DEFAULT_REGION set)');
+  }
   // An environment variable is not checked as inputs are: its bad characters are named, never echoed.
   const problem = forbiddenCharProblem(region) ?? regionProblem(region);
   if (problem) {
@@ -69,42 +79,37 @@ export function checkRegion(region: string | undefined, source = 'aws-region'): 
   return region;
 }
 
-function planSource(choice: SourceChoice, audience: string, specs: readonly HopSpec[]): Source {
+function planSource(choice: SourceChoice, audience: string, specs: readonly HopSpec[]): PlannedSource {
   const origin = { where: 'inputs' };
   switch (choice.kind) {
     case 'github-oidc':
       if (specs.length === 0) {
         throw new InputError('role-to-assume', 'is required when the source is the GitHub OIDC token');
       }
-      return { kind: 'web-identity', token: { kind: 'github-oidc', audience } };
+      return { source: { kind: 'web-identity', token: { kind: 'github-oidc', audience } } };
     case 'token-file':
       if (specs.length === 0) throw new InputError('role-to-assume', 'is required with web-identity-token-file');
-      return { kind: 'web-identity', token: { kind: 'file', path: choice.path } };
+      return { source: { kind: 'web-identity', token: { kind: 'file', path: choice.path } } };
     case 'access-keys':
-      return { kind: 'static', credentials: choice.credentials, origin: { where: 'aws-access-key-id' } };
+      return { source: { kind: 'static', credentials: choice.credentials, origin: { where: 'aws-access-key-id' } } };
     case 'environment':
-      return { kind: 'environment', origin };
-    case 'none':
-      if (specs.length === 0) {
-        throw new InputError('role-to-assume', 'nothing to do: set role-to-assume, role-chain, config-file or access keys');
-      }
-      throw new InputError(
-        specs[0]!.input,
-        'no source identity: this job cannot mint a GitHub OIDC token (add `permissions: id-token: write` to the job), ' +
-          'and none of aws-access-key-id, web-identity-token-file or role-chaining is set',
-      );
+      return { source: { kind: 'environment', origin } };
+    case 'runner':
+      return planRunnerSource(choice.identity, specs);
   }
 }
 
-function buildChain(source: Source, specs: readonly HopSpec[], ctx: HopContext): Chain {
-  const hops: Hop[] = [];
+/** `first`: a hop that comes before the specs' (the runner's web-identity hop); the specs' hops are then chained. */
+function buildChain(source: Source, specs: readonly HopSpec[], ctx: HopContext, first?: Hop): Chain {
+  const hops: Hop[] = first ? [first] : [];
   const transitive = new Set<string>();
   let sourceIdentityPending = ctx.defaults.sourceIdentity;
   let mfaPending = ctx.defaults.mfaSerial;
   specs.forEach((spec, index) => {
-    const webIdentity = index === 0 && source.kind === 'web-identity';
+    const webIdentity = index === 0 && source.kind === 'web-identity' && !first;
     const last = index === specs.length - 1;
-    const hop = buildHop(spec, { ctx, webIdentity, last, chained: index > 0, transitive, sourceIdentityPending, mfaPending });
+    const chained = index > 0 || first !== undefined;
+    const hop = buildHop(spec, { ctx, webIdentity, last, chained, transitive, sourceIdentityPending, mfaPending });
     if (!webIdentity) {
       sourceIdentityPending = undefined;
       mfaPending = undefined;
@@ -151,7 +156,7 @@ function hopBase(spec: HopSpec, opts: HopOptions, fail: Fail): HopBase {
   const arnProblem = roleArnProblem(spec.roleArn);
   if (arnProblem) fail(arnProblem);
   const arn = parseRoleArn(spec.roleArn)!;
-  const expectedPartition = partitionOfRegion(ctx.region);
+  const expectedPartition = partitionOfRegion(ctx.region!);
   if (arn.partition !== expectedPartition) {
     fail(`role is in partition "${arn.partition}" but aws-region "${ctx.region}" is in partition "${expectedPartition}"`);
   }
@@ -271,12 +276,11 @@ function checkCustomTags(tags: readonly SessionTag[]): void {
   }
 }
 
-function targetName(settings: Settings, chain: Chain, index: number): string {
+function targetName(naming: { template: string; input: string }, chain: Chain, index: number): string {
   const last = chain.hops[chain.hops.length - 1];
   const arn = last ? parseRoleArn(last.roleArn) : undefined;
-  const fromAwsProfile = settings.profileOutput.awsProfile !== undefined && settings.profileOutput.nameTemplate === settings.profileOutput.awsProfile;
   const fields = { account: arn?.accountId ?? 'source', role: arn?.roleName ?? 'source', partition: arn?.partition ?? 'aws', index: index + 1 };
-  return renderProfileName(settings.profileOutput.nameTemplate, fields, fromAwsProfile ? 'aws-profile' : 'profile-name-template');
+  return renderProfileName(naming.template, fields, naming.input);
 }
 
 function checkUniqueNames(targets: readonly Target[], input: string): void {

@@ -6,6 +6,8 @@ import { buildInputPlan } from './buildInputPlan.js';
 import { githubContextFromEnv } from './github.js';
 import { checkTargetNames } from '../config/profileName.js';
 import type { Plan } from '../base/types.js';
+import { outputChoices } from './outputChoices.js';
+import { closestNames } from '../config/closestNames.js';
 
 /**
  * Pure: `config` is what settings/loadConfig.ts read for config mode (undefined in input mode); `env`
@@ -19,7 +21,8 @@ export async function buildPlan(settings: Settings, env: NodeJS.ProcessEnv, conf
     settings.mode.kind === 'inputs' || !config
       ? buildInputPlan(settings, github)
       : (await import('./buildConfigPlan.js')).buildConfigPlan(settings, github, env, config);
-  checkTargetNames(plan, settings);
+  const { writeProfiles } = outputChoices(settings, plan.targets.length);
+  checkTargetNames(plan, { mode: settings.mode, profileOutput: { write: writeProfiles, awsProfile: settings.profileOutput.awsProfile } });
   checkEnvProfile(plan, settings.profileOutput.envProfile);
   return plan;
 }
@@ -27,6 +30,13 @@ export async function buildPlan(settings: Settings, env: NodeJS.ProcessEnv, conf
 /** `env-profile` must name one of the targets (or be `none`), known before any call. */
 function checkEnvProfile(plan: Plan, envProfile: string | undefined): void {
   if (envProfile === undefined || envProfile === 'none') return;
-  if (plan.targets.some((t) => t.name === envProfile)) return;
-  throw new InputError('env-profile', `no target named "${envProfile}" (targets: ${plan.targets.map((t) => t.name).join(', ')})`);
+  const names = plan.targets.map((t) => t.name);
+  if (names.includes(envProfile)) return;
+  const close = closestNames(envProfile, names);
+  const listed = names.length <= MAX_LISTED ? `targets: ${names.join(', ')}` : `${names.length} targets`;
+  const guess = close.length > 0 ? `; did you mean ${close.join(', ')}?` : '';
+  throw new InputError('env-profile', `no target named "${envProfile}" (${listed}, or none)${guess}`);
 }
+
+/** More targets than this are counted, not listed, in the env-profile error. */
+const MAX_LISTED = 8;

@@ -17,7 +17,7 @@
  */
 import { ConfigError } from '../base/errors.js';
 import type { Chain, Origin } from '../base/types.js';
-import type { Profile, ProfileMap } from '../config/profiles.js';
+import { profileNotFoundDetail, type Profile, type ProfileMap } from '../config/profiles.js';
 import { finishHop } from './profileKinds/assumeRole.js';
 import { clientSettings } from './profileKinds/client.js';
 import { checkedText, type PlannedHop, type ResolveContext } from './profileKinds/common.js';
@@ -44,7 +44,7 @@ export interface ResolvedProfile {
 export function resolveProfileChain(profiles: ProfileMap, name: string, ctx: ResolveContext): ResolvedProfile {
   const selected = profiles.profiles.get(name);
   if (!selected) {
-    throw new ConfigError('ProfileNotFound', `The config profile (${name}) could not be found`, {
+    throw new ConfigError('ProfileNotFound', profileNotFoundDetail(name, profiles), {
       where: profiles.configPath ?? profiles.credentialsPath ?? 'AWS config file',
       profile: name,
     });

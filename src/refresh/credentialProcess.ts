@@ -1,7 +1,8 @@
 /**
- * `node dist/index.js credential-process <plan file> <profile>`: what a refreshing profile's
- * credential_process runs. Prints the credentials as the SDKs expect them (Version 1 JSON) from the
- * cache while they are fresh, else re-runs the profile's chain (minting a new GitHub OIDC token from
+ * The full credential_process helper (`credential-process <plan file> <profile>`), which the small
+ * entry dist/refresh/index.js hands over to when the cache cannot answer (src/refreshHelper.ts).
+ * Prints the credentials as the SDKs expect them (Version 1 JSON) from the cache while they are
+ * fresh, else re-runs the profile's chain (minting a new GitHub OIDC token from
  * the caller's environment when the chain starts there) and caches the result. Concurrent callers
  * wait on one lock per profile, so a burst of processes makes one set of STS calls.
  * Failure: one line on stderr (the AWS CLI shows it), exit 1, never a secret. The whole run, lock wait
@@ -18,13 +19,14 @@ import { CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS, closeStsConnections } from '..
 import { parseRefreshPlan, stillFresh, type RefreshPlan, type RefreshTarget } from './refreshPlan.js';
 import { proxyEnvFrom } from '../net/proxy.js';
 import { cacheFileFor, readCache, readPrivateFile, writeCache } from './store.js';
+import { credentialProcessOutput, HELPER_LABEL, HELPER_USAGE } from './cacheHit.js';
 
 export async function runCredentialProcess(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  core.detachFromRunner('aws-assume-chain credential-process: ');
+  core.detachFromRunner(HELPER_LABEL);
   let overall: NodeJS.Timeout | undefined;
   try {
     const [planFile, profile] = args;
-    if (args.length !== 2 || !planFile || !profile) throw new UserError('usage: credential-process <plan file> <profile>');
+    if (args.length !== 2 || !planFile || !profile) throw new UserError(HELPER_USAGE);
     const text = await readPrivateFile(planFile);
     if (text === undefined) {
       throw new UserError(`${planFile} is gone: profile "${profile}" can refresh only during the job whose step wrote it`);
@@ -36,13 +38,7 @@ export async function runCredentialProcess(args: readonly string[], env: NodeJS.
     const deadline = Date.now() + timeoutMs;
     overall = overallDeadline(deadline, plan.timeoutSeconds);
     const credentials = await freshCredentials(target, cacheFileFor(dirname(planFile), profile), plan, withoutOtherEndpoints(target, env), deadline);
-    core.printCredentialProcessResult({
-      Version: 1,
-      AccessKeyId: credentials.accessKeyId,
-      SecretAccessKey: credentials.secretAccessKey,
-      SessionToken: credentials.sessionToken,
-      Expiration: credentials.expiration?.toISOString(),
-    });
+    core.printCredentialProcessResult(credentialProcessOutput(credentials));
   } catch (err) {
     const message = err instanceof UserError ? err.message : `unexpected error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
     core.error(oneLine(message));

@@ -3,10 +3,12 @@
  * plain data, no secrets except access keys that came from inputs (documented in the README).
  * Pure: deciding what can be re-run and how it is recorded does no I/O.
  */
+import { posix, resolve, win32 } from 'node:path';
 import { UserError } from '../base/errors.js';
 import type { Chain, Plan, Target } from '../base/types.js';
 import { resolveTokenPath } from '../sources/tokenFile.js';
 import type { ProxyInputs } from '../net/proxy.js';
+import { composeCommandLine, type CommandPlatform } from './commandLine.js';
 
 export interface RefreshTarget {
   readonly profile: string;
@@ -30,9 +32,12 @@ const NOT_REFRESHABLE =
   "Input 'refresh': a refreshing profile must be able to re-run its chain from the start: use GitHub OIDC, a web identity token file, access keys from inputs, container or instance credentials, or a credential_process";
 
 /** The target as the helper will re-run it, or a UserError saying why it cannot be. */
-export function refreshTarget(target: Target, plan: { region: string; stsEndpoint?: string }, env: NodeJS.ProcessEnv): RefreshTarget {
+export function refreshTarget(target: Target, plan: { region?: string; stsEndpoint?: string }, env: NodeJS.ProcessEnv): RefreshTarget {
   const { source, hops } = target.chain;
-  if (hops.length === 0) throw new UserError(`Input 'refresh': "${target.name}" assumes no role, so there is no session to refresh`);
+  const region = target.region ?? plan.region;
+  if (hops.length === 0 || region === undefined) {
+    throw new UserError(`Input 'refresh': "${target.name}" assumes no role, so there is no session to refresh`);
+  }
   let chain = target.chain;
   switch (source.kind) {
     case 'environment':
@@ -60,7 +65,7 @@ export function refreshTarget(target: Target, plan: { region: string; stsEndpoin
   }
   // The STS the step used, even if a later step's environment names another (or none).
   const stsEndpoint = target.stsEndpoint ?? plan.stsEndpoint ?? (env['AWS_ENDPOINT_URL_STS'] || env['AWS_ENDPOINT_URL'] || undefined);
-  return { profile: target.name, chain, region: target.region ?? plan.region, stsEndpoint };
+  return { profile: target.name, chain, region, stsEndpoint };
 }
 
 /** The plan file's text (keys from inputs carry no expiration, so nothing here needs a reviver). */
@@ -96,25 +101,51 @@ export function stillFresh(expiration: Date, obtainedAt: Date, now: number): boo
 }
 
 /**
- * The config line: node and the bundle, quoted so that both a POSIX shell (the JS and Go SDKs run the
- * line with `sh -c`) and shlex (botocore splits it) read the same four arguments.
+ * The config line: node and the bundle, then the helper's arguments, written so that every reader of
+ * the config file on this platform gets the same five arguments (refresh/commandLine.ts says who
+ * reads it and how). On Windows a path that no line can carry safely is refused with a UserError.
  */
-export function credentialProcessCommand(node: string, entry: string, planFile: string, profile: string): string {
-  return [node, entry, 'credential-process', planFile, profile].map(shellQuote).join(' ');
+export function credentialProcessCommand(node: string, entry: string, planFile: string, profile: string, platform: CommandPlatform = process.platform): string {
+  return composeCommandLine(
+    [
+      { value: node, what: 'node program path' },
+      { value: entry, what: 'action bundle path' },
+      { value: 'credential-process', what: 'helper command' },
+      { value: planFile, what: 'refresh plan path' },
+      { value: profile, what: 'profile name' },
+    ],
+    platform,
+  );
 }
 
-function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'"'"'`)}'`;
+/** Where the helper will run: the node and bundle the line names, and the platform that reads it. */
+export interface HelperLocation {
+  readonly node: string;
+  readonly entry: string;
+  readonly platform: NodeJS.Platform;
 }
 
-/** Every target of the plan, checked before any STS call so a chain that cannot refresh fails first. */
+/** This process: the runner's node running this bundle (as refresh/store.ts writes the line). */
+function currentHelper(): HelperLocation {
+  return { node: process.execPath, entry: resolve(process.argv[1] ?? ''), platform: process.platform };
+}
+
+/**
+ * Every target of the plan, checked before any STS call so a chain that cannot refresh fails first;
+ * so is each profile's command line (on Windows a path can make it unwritable), with the plan file at
+ * a stand-in name under RUNNER_TEMP (the real name differs only in six letters and digits).
+ */
 export function buildRefreshPlan(
   plan: Plan,
   settings: { readonly retry: { readonly maxAttempts: number }; readonly timeoutSeconds: number; readonly proxy: ProxyInputs },
   env: NodeJS.ProcessEnv,
+  helper: HelperLocation = currentHelper(),
 ): RefreshPlan {
   const targets: Record<string, RefreshTarget> = {};
   for (const target of plan.targets) targets[target.name] = refreshTarget(target, plan, env);
+  const path = helper.platform === 'win32' ? win32 : posix;
+  const planFile = path.join(env['RUNNER_TEMP'] || path.sep, 'aws-assume-chain-XXXXXX', 'plan.json');
+  for (const name of Object.keys(targets)) credentialProcessCommand(helper.node, helper.entry, planFile, name, helper.platform);
   return {
     version: 1,
     targets,

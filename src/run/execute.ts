@@ -11,7 +11,7 @@ import { GithubTokenSource, decodeClaims, type TokenClaims } from '../sources/gi
 import { readTokenFile, resolveTokenPath } from '../sources/tokenFile.js';
 import { MfaCodes } from '../sources/mfaCodes.js';
 import { existsSync } from 'node:fs';
-import { assumeRole, assumeRoleWithWebIdentity, getCallerIdentity, type AssumedRole, type StsConnection } from '../sts/client.js';
+import { assumeRole, assumeRoleWithWebIdentity, endpointFor, getCallerIdentity, type AssumedRole, type StsConnection } from '../sts/client.js';
 import { StsError } from '../sts/errors.js';
 import { DEFAULT_BACKOFF, withRetry } from '../base/retry.js';
 import { explain } from './hints.js';
@@ -90,6 +90,9 @@ class ChainExecutor {
         return { target, ok: true, hops: final.results, credentials: last.credentials, arn: last.assumedRoleArn, accountId: last.accountId };
       }
       // No hops (access keys alone): one GetCallerIdentity names the account, as allowed-account-ids needs.
+      if (conn.region === undefined) {
+        core.info(`No region is set (none is needed for "${target.name}"): its account is looked up at ${endpointFor(conn)}, signed for us-east-1`);
+      }
       const identity = await this.retrying('GetCallerIdentity', () => this.slots.use(() => getCallerIdentity(this.clip(conn), final.credentials)));
       this.opts.onAccount?.(identity.accountId);
       return { target, ok: true, hops: [], credentials: final.credentials, arn: identity.arn, accountId: identity.accountId };

@@ -3,10 +3,12 @@
  * which web-identity token files exist, so the plan gets all of it as data and does no I/O itself.
  */
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { InputError } from '../base/errors.js';
 import { PROFILE_FILE_CAP, readBoundedFile } from '../config/boundedFile.js';
 import { parseConfigText } from '../config/configparser.js';
+import { expandUser } from '../config/homePath.js';
 import { profileNameProblem } from '../config/profileName.js';
 import { buildProfileMap, type ParsedFile, type ProfileMap } from '../config/profiles.js';
 import type { Settings } from './settings.js';
@@ -24,8 +26,10 @@ export function loadConfig(settings: Settings, env: NodeJS.ProcessEnv): LoadedCo
   checkRename(settings.profileOutput.awsProfile);
   const { configFile, credentialsFile } = settings.mode;
   const workspace = env['GITHUB_WORKSPACE'] ?? process.cwd();
-  const config = readProfileFile(configFile, 'config-file', workspace);
-  const credentials = credentialsFile === undefined ? undefined : readProfileFile(credentialsFile, 'credentials-file', workspace);
+  // `~` is the user's home, as the AWS CLI would read the same path (config/homePath.ts).
+  const home = (path: string) => expandUser(path, env, process.platform, homedir);
+  const config = readProfileFile(configFile, 'config-file', workspace, home);
+  const credentials = credentialsFile === undefined ? undefined : readProfileFile(credentialsFile, 'credentials-file', workspace, home);
   const map = buildProfileMap(config, credentials);
   return { map, existingTokenFiles: existingTokenFiles(map, workspace) };
 }
@@ -40,8 +44,9 @@ function checkRename(awsProfile: string | undefined): void {
  * Paths are relative to the workspace; errors and annotations name the path as the user wrote it.
  * Read through the bounded reader: a regular file (a symlink to one is followed) of at most 1 MiB.
  */
-function readProfileFile(path: string, input: string, workspace: string): ParsedFile {
-  const full = isAbsolute(path) ? path : join(workspace, path);
+function readProfileFile(path: string, input: string, workspace: string, expand: (path: string) => string): ParsedFile {
+  const expanded = expand(path);
+  const full = isAbsolute(expanded) ? expanded : join(workspace, expanded);
   const read = readBoundedFile(full, PROFILE_FILE_CAP);
   if (!read.ok) throw new InputError(input, `file "${path}" ${read.detail}`);
   return { doc: parseConfigText(read.data.toString('utf8'), path), path };

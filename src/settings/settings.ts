@@ -10,14 +10,15 @@ import { parseRoleChainLine, type HopSpec } from './roleChain.js';
 import { decodeBase32 } from '../sources/totp.js';
 import type { ProxyInputs } from '../net/proxy.js';
 import { parseAllowedHost } from '../net/endpointTrust.js';
+import { detectRunnerIdentity, type RunnerIdentity } from '../sources/runnerIdentity.js';
 
 export type SourceChoice =
   | { kind: 'github-oidc' }
   | { kind: 'token-file'; path: string }
   | { kind: 'access-keys'; credentials: AwsCredentials }
   | { kind: 'environment' }
-  /** No explicit source and the job cannot mint an OIDC token. */
-  | { kind: 'none' };
+  /** No explicit source and the job cannot mint an OIDC token: the runner's own identity, if it has one. */
+  | { kind: 'runner'; identity: RunnerIdentity };
 
 export type Mode =
   | { kind: 'inputs'; hops: HopSpec[]; fanOutRoles: HopSpec[] }
@@ -36,18 +37,24 @@ export interface HopDefaults {
   readonly mfaSerial?: string;
 }
 
+/**
+ * The profile and environment inputs as typed. Defaults that depend on how many targets the plan has
+ * (a glob selects several only once the config is read) are decided in plan/outputChoices.ts.
+ */
 export interface ProfileOutput {
-  /** Write profiles to files (fan-out, several config profiles, or `aws-profile`). */
-  readonly write: boolean;
+  /** `write-profiles` as typed; undefined ⇒ decided from the plan. */
+  readonly write?: boolean;
   readonly credentialsFile?: string;
   readonly configFile?: string;
   readonly overwrite: boolean;
-  readonly nameTemplate: string;
+  /** `profile-name-template` as typed (action.yml gives it a default). */
+  readonly nameTemplate?: string;
   /** The `aws-profile` input: the name of the one profile written. */
   readonly awsProfile?: string;
   /** Profile whose credentials go to env; undefined ⇒ the first target. */
   readonly envProfile?: string;
-  readonly exportAwsProfile: boolean;
+  /** `export-aws-profile` as typed; undefined ⇒ decided from the plan. */
+  readonly exportAwsProfile?: boolean;
 }
 
 export interface Settings {
@@ -63,7 +70,8 @@ export interface Settings {
   /** Hosts beyond AWS STS and loopback that a config or environment endpoint may name (`allowed-sts-endpoints`). */
   readonly allowedStsEndpoints: string[];
   readonly outputCredentials: boolean;
-  readonly outputEnvCredentials: boolean;
+  /** `output-env-credentials` as typed; undefined ⇒ decided from the plan. */
+  readonly outputEnvCredentials?: boolean;
   readonly unsetCurrentCredentials: boolean;
   readonly maskAccountId: boolean;
   readonly allowedAccountIds: string[];
@@ -81,6 +89,10 @@ export interface Settings {
   readonly refresh: boolean;
   /** `http-proxy` / `no-proxy` inputs; the environment's proxy variables apply when they are empty. */
   readonly proxy: ProxyInputs;
+  /** configure-aws-credentials' `special-characters-workaround: true`: accepted, not needed here (main.ts says why). */
+  readonly specialCharactersWorkaround: boolean;
+  /** `use-existing-credentials`: valid keys already in the environment end the step before any other call. */
+  readonly useExistingCredentials: boolean;
 }
 
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
@@ -113,14 +125,10 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   // As the AWS CLI does: the environment's region when the input is empty (it also beats a profile's region).
   const regionSource = input.text('aws-region') !== undefined ? 'aws-region' : ['AWS_REGION', 'AWS_DEFAULT_REGION'].find((name) => env[name]);
   const region = regionSource === undefined ? undefined : regionSource === 'aws-region' ? input.text('aws-region') : env[regionSource];
-  if (region === undefined && mode.kind === 'inputs') {
-    throw new InputError('aws-region', 'is required and was not supplied (nor is AWS_REGION set)');
-  }
-  const awsProfile = input.text('aws-profile');
-  const multiTarget = (mode.kind === 'inputs' && mode.fanOutRoles.length > 0) || (mode.kind === 'config' && mode.profiles.length > 1);
   const refresh = input.boolean('refresh', false);
-  const writeProfiles = input.boolean('write-profiles', refresh || multiTarget || awsProfile !== undefined);
-  if (refresh && !writeProfiles) {
+  // Booleans whose default depends on the plan are kept as typed (undefined when empty): plan/outputChoices.ts.
+  const writeProfiles = input.text('write-profiles') === undefined ? undefined : input.boolean('write-profiles', false);
+  if (refresh && writeProfiles === false) {
     throw new InputError('write-profiles', 'cannot be false with refresh: true (refreshing credentials live in a profile)');
   }
 
@@ -135,8 +143,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     stsEndpoint: readEndpoint(input),
     allowedStsEndpoints: input.list('allowed-sts-endpoints', { commas: true }).map(parseAllowedHost),
     outputCredentials: input.boolean('output-credentials', false),
-    // Keys in the environment would win over the refreshing profile, and stop working after their hour.
-    outputEnvCredentials: input.boolean('output-env-credentials', !(refresh || awsProfile !== undefined || multiTarget)),
+    outputEnvCredentials: input.text('output-env-credentials') === undefined ? undefined : input.boolean('output-env-credentials', false),
     unsetCurrentCredentials: input.boolean('unset-current-credentials', false),
     maskAccountId: input.boolean('mask-aws-account-id', false),
     allowedAccountIds: readAccountIds(input),
@@ -153,16 +160,17 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       credentialsFile: input.text('profiles-credentials-file'),
       configFile: input.text('profiles-config-file'),
       overwrite: input.boolean('overwrite-profiles', false) || input.boolean('overwrite-aws-profile', false),
-      // aws-profile names the one target; the template (which always has action.yml's default) names many.
-      nameTemplate: awsProfile !== undefined && !multiTarget ? awsProfile : (input.text('profile-name-template') ?? '{account}-{role}'),
-      awsProfile,
+      nameTemplate: input.text('profile-name-template'),
+      awsProfile: input.text('aws-profile'),
       envProfile: input.text('env-profile'),
-      exportAwsProfile: input.boolean('export-aws-profile', refresh || awsProfile !== undefined),
+      exportAwsProfile: input.text('export-aws-profile') === undefined ? undefined : input.boolean('export-aws-profile', false),
     },
     cleanup: input.boolean('cleanup', true),
     jobSummary: input.boolean('job-summary', true),
     refresh,
     proxy: { httpProxy: readProxyUrl(input), noProxy: input.text('no-proxy') },
+    specialCharactersWorkaround: input.boolean('special-characters-workaround', false),
+    useExistingCredentials: input.boolean('use-existing-credentials', false),
   };
 }
 
@@ -244,7 +252,7 @@ function readSource(
   if (tokenFile !== undefined) return { kind: 'token-file', path: tokenFile };
   if (roleChaining) return { kind: 'environment' };
   if (!forceSkipOidc && canMintGithubToken(env)) return { kind: 'github-oidc' };
-  return { kind: 'none' };
+  return { kind: 'runner', identity: detectRunnerIdentity(env) };
 }
 
 export function canMintGithubToken(env: NodeJS.ProcessEnv): boolean {

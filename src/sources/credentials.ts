@@ -4,13 +4,16 @@
  * Every secret is masked as soon as it is known.
  */
 import * as core from '../base/runner.js';
-import { shlexSplit } from '../config/python.js';
+import { compatShellSplit } from '../config/python.js';
 import { ConfigError, UserError } from '../base/errors.js';
 import type { AwsCredentials, Source } from '../base/types.js';
 import { diagnostic } from '../net/diagnostic.js';
 import { MAX_PROCESS_STDOUT_BYTES, PROCESS_KILL_GRACE_MS, PROCESS_TIMEOUT_MS, seconds } from '../net/limits.js';
 import { runProcess, type ProcessOutcome } from './runProcess.js';
 import { keyShapeProblem } from './keyShapes.js';
+import { containerCredentials } from './containerCredentials.js';
+import { instanceCredentials } from './instanceMetadata.js';
+import { RUNNER_WHERE, lookedFor } from './runnerIdentity.js';
 
 export function maskCredentials(creds: AwsCredentials): void {
   core.setSecret(creds.accessKeyId);
@@ -32,7 +35,7 @@ export async function sourceCredentials(
       return fromEnvironment(source, env);
     case 'container':
     case 'instance-metadata':
-      return fromSdkProvider(source);
+      return fromMetadata(source, env);
     case 'process':
       return fromProcess(source, deadline);
   }
@@ -62,37 +65,35 @@ function fromEnvironment(source: Extract<Source, { kind: 'environment' }>, env: 
       );
 }
 
-async function fromSdkProvider(source: Extract<Source, { kind: 'container' | 'instance-metadata' }>): Promise<AwsCredentials> {
-  const imds = await import('@smithy/credential-provider-imds');
-  const name = source.kind === 'container' ? 'EcsContainer' : 'Ec2InstanceMetadata';
+/**
+ * The container endpoint or IMDS. For a config profile's credential_source the error is botocore's;
+ * for the runner's own identity (no source input) it says what was looked for, IMDS being the last resort.
+ */
+async function fromMetadata(source: Extract<Source, { kind: 'container' | 'instance-metadata' }>, env: NodeJS.ProcessEnv): Promise<AwsCredentials> {
   try {
-    // botocore's IMDS fetcher honours this switch too: disabled metadata means no credentials.
-    if (source.kind === 'instance-metadata' && process.env['AWS_EC2_METADATA_DISABLED']?.toLowerCase() === 'true') {
-      throw new Error('AWS_EC2_METADATA_DISABLED is true');
-    }
-    const provider =
-      source.kind === 'container' ? imds.fromContainerMetadata({ timeout: 2000, maxRetries: 2 }) : imds.fromInstanceMetadata({ timeout: 2000, maxRetries: 2 });
-    const c = await provider();
-    const creds = { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration };
-    maskCredentials(creds);
-    const problem = keyShapeProblem(creds, false);
-    if (problem) throw new Error(`the answer was refused: ${problem}`);
-    return creds;
+    return source.kind === 'container' ? await containerCredentials(env) : await instanceCredentials(env);
   } catch (err) {
+    const detail = err instanceof Error ? err.message.split('\n')[0]! : 'unknown error';
+    if (source.origin.where === RUNNER_WHERE) {
+      throw new UserError(source.kind === 'container' ? `Source identity: the container credentials endpoint failed: ${detail}` : lookedFor(detail));
+    }
+    const name = source.kind === 'container' ? 'EcsContainer' : 'Ec2InstanceMetadata';
     throw new ConfigError(
       'CredentialRetrievalError',
-      `Error when retrieving credentials from ${name}: No credentials found in credential_source referenced in profile ${source.origin.profile ?? ''}` +
-        ` (${err instanceof Error ? err.message.split('\n')[0] : 'unknown error'})`,
+      `Error when retrieving credentials from ${name}: No credentials found in credential_source referenced in profile ${source.origin.profile ?? ''} (${detail})`,
       source.origin,
     );
   }
 }
 
-/** botocore's custom-process provider: the command is split like a shell would (no shell runs it). */
+/**
+ * botocore's custom-process provider: the command is split as botocore splits it on this platform
+ * (shlex; the MS C runtime rules on Windows) and started with no shell.
+ */
 async function fromProcess(source: Extract<Source, { kind: 'process' }>, deadline: number): Promise<AwsCredentials> {
   const fail = (detail: string) =>
     new ConfigError('CredentialRetrievalError', `Error when retrieving credentials from custom-process: ${detail}`, source.origin);
-  const argv = shlexSplit(source.command);
+  const argv = compatShellSplit(source.command, process.platform);
   if (!argv || argv.length === 0) throw fail('the credential_process command is empty or has an unclosed quote');
   // Room for the kill's grace period and the report, inside the step's deadline.
   // Whole seconds, so the timeout reported is the one applied.

@@ -29,6 +29,9 @@ export interface TokenClaims {
   readonly ref?: string;
   readonly environment?: string;
   readonly job_workflow_ref?: string;
+  /** GitHub's immutable numeric IDs (strings in the token), for the immutable form of `sub`. */
+  readonly repository_owner_id?: string;
+  readonly repository_id?: string;
   readonly exp?: number;
 }
 
@@ -46,6 +49,8 @@ export function decodeClaims(jwt: string): TokenClaims | undefined {
       ref: pick('ref', 'string'),
       environment: pick('environment', 'string'),
       job_workflow_ref: pick('job_workflow_ref', 'string'),
+      repository_owner_id: pick('repository_owner_id', 'string'),
+      repository_id: pick('repository_id', 'string'),
       exp: pick('exp', 'number'),
     };
   } catch {

@@ -26,10 +26,13 @@ export class EmulatorState {
   /** IMDSv2 token → expiry (real clock, epoch ms). */
   readonly imdsTokens = new Map<string, number>();
   readonly timers = new Set<NodeJS.Timeout>();
+  /** Simulated round-trip latency: every STS answer waits this long (ms). */
+  responseDelayMs: number;
   private offsetMs = 0;
 
   constructor(readonly opts: StsEmulatorOptions) {
     this.world = opts.world;
+    this.responseDelayMs = opts.responseDelayMs ?? 0;
     this.rolesByArn = new Map(this.world.roles.map((r) => [r.arn, r]));
     this.usersByKey = new Map(this.world.users.map((u) => [u.accessKeyId, u]));
     for (const r of this.world.roles) if (r.faults) this.faults.set(r.arn, { ...r.faults });

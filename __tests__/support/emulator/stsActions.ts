@@ -98,6 +98,8 @@ export async function handleSts(state: EmulatorState, req: IncomingMessage, res:
     result: {},
   };
   const rr: ReceivedRequest = { method: req.method ?? 'GET', url: target, rawHeaders: req.rawHeaders, body };
+  // Simulated latency comes first, so a fault's own delay (or hang) adds to it, as on a slow network.
+  if (state.responseDelayMs > 0) await state.sleep(state.responseDelayMs);
   try {
     const caller = admit(state, req, rr, params, entry);
     const xml = await perform(state, params, caller, entry);

@@ -14,6 +14,8 @@ export interface StsEmulatorOptions {
    * when it is close to any of them: a test whose clients run on two clocks names both.
    */
   signerClocks?: () => readonly number[];
+  /** Hold every STS answer back this long (ms), as a network round trip would; default 0. */
+  responseDelayMs?: number;
 }
 
 export interface CallSigner {
@@ -97,6 +99,8 @@ export interface StsEmulator {
   readonly calls: readonly CallLogEntry[];
   /** Set (or with null, clear) the fault for calls naming `roleArn`; `*` = every STS call. */
   setFault(roleArn: string, fault: Fault | null): void;
+  /** Delay of every STS answer from now on (ms; 0 = none): simulated network latency. */
+  setResponseDelay(ms: number): void;
   /** Move the emulated clock forward (or back, if negative). */
   advanceClock(seconds: number): void;
   /** Emulated time, epoch ms. */
