@@ -1,20 +1,26 @@
 /**
- * The only importer of @aws-sdk/client-sts. One function per STS action; each makes exactly one
- * HTTP request (the SDK's own retries are off — retry.ts is the single retry layer) with a connect
- * timeout, a total deadline and a cap on the reply's size (net/boundedHandler.ts), and every reply
- * is checked against its request (verifyReply.ts) before anything in it is used.
+ * The STS client: one function per STS action; each makes exactly one HTTP request (retry.ts is the
+ * single retry layer) with a connect timeout, a total deadline and a cap on the reply's size, and
+ * every reply is checked against its request (verifyReply.ts) before anything in it is used.
  *
- * The SDK is loaded on the first call, so a dry run or an input error never pays for it, and every
- * client shares one HTTP handler whose keep-alive agents carry all hops and targets of the process.
+ * Calls go through the lean client (lean.ts: SigV4 on node:crypto, the Query protocol over
+ * node:http(s)), which costs a cold process about a third of the SDK's CPU; endpoint.ts's one
+ * decision sends the cases whose endpoint only the SDK resolves (FIPS, dual-stack, endpoint settings
+ * in the shared config files, other partitions) to @aws-sdk/client-sts (sdkClient.ts, loaded then).
+ * Both use the same keep-alive agents, which carry all hops and targets of the process, and the
+ * same error mapping (errors.ts).
  */
-import type { Credentials as StsCredentials, STSClient } from '@aws-sdk/client-sts';
-import type { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { PostLimits, PostTransport } from '../net/boundedPost.js';
 import { agentOptions, type ProxyEnv } from '../net/proxy.js';
-import { BoundedHandler } from '../net/boundedHandler.js';
 import { preconnect, type Preconnect } from '../net/preconnect.js';
 import { CONNECT_TIMEOUT_MS, MAX_STS_REPLY_BYTES, REQUEST_DEADLINE_MS } from '../net/limits.js';
 import type { AwsCredentials, Hop } from '../base/types.js';
+import { chooseEndpoint, readSharedConfig, type EndpointChoice } from './endpoint.js';
 import { toStsError, StsError } from './errors.js';
+import { leanAssumeRole, leanCallerIdentity } from './lean.js';
+import type { StsAction, StsParams } from './query.js';
+import type { AssumeRoleFields } from './replies.js';
+import type { Agents } from './sdkClient.js';
 import { verifyAssumeRoleReply, verifyCallerIdentity } from './verifyReply.js';
 
 /** Per-request limits (net/limits.ts): a connection that takes longer is down; a request that takes longer is lost. */
@@ -24,7 +30,7 @@ export const RESPONSE_TIMEOUT_MS = REQUEST_DEADLINE_MS;
 export interface StsConnection {
   /** Undefined ⇒ no region is known (keys, no role): the global endpoint, signed for us-east-1. */
   readonly region?: string;
-  /** Explicit endpoint; undefined ⇒ the SDK's resolution (AWS_ENDPOINT_URL_STS, then the regional endpoint). */
+  /** Explicit endpoint; undefined ⇒ AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, then the regional endpoint. */
   readonly endpoint?: string;
   readonly connectTimeoutMs: number;
   /** Total time for one request, connect to last byte. */
@@ -57,38 +63,33 @@ export function endpointFor(conn: StsConnection, env: NodeJS.ProcessEnv = proces
   );
 }
 
-type Sdk = typeof import('@aws-sdk/client-sts');
 interface Loaded {
-  readonly sdk: Sdk;
-  readonly handler: BoundedHandler;
-  readonly agents: { readonly 'http:': import('node:http').Agent; readonly 'https:': import('node:https').Agent };
+  readonly agents: Agents;
+  readonly transports: Readonly<Record<'http:' | 'https:', PostTransport>>;
 }
 
 let loaded: Promise<Loaded> | undefined;
 let warm: Preconnect | undefined;
+let sdkLoaded = false;
 
 function load(conn: StsConnection): Promise<Loaded> {
-  loaded ??= Promise.all([import('@aws-sdk/client-sts'), import('@smithy/node-http-handler'), import('node:http'), import('node:https')]).then(
-    ([sdk, handlers, http, https]) => {
-      const agents = { 'http:': new http.Agent(agentOptions(conn.proxyEnv)), 'https:': new https.Agent(agentOptions(conn.proxyEnv)) };
-      const inner: NodeHttpHandler = new handlers.NodeHttpHandler({
-        connectionTimeout: conn.connectTimeoutMs,
-        requestTimeout: conn.requestTimeoutMs,
-        // Without throwOnRequestTimeout the handler only logs a warning and keeps waiting.
-        throwOnRequestTimeout: true,
-        httpAgent: agents['http:'],
-        httpsAgent: agents['https:'],
-      });
-      return { sdk, handler: new BoundedHandler(inner, MAX_STS_REPLY_BYTES, conn.requestTimeoutMs), agents };
-    },
-  );
+  loaded ??= Promise.all([import('node:http'), import('node:https')]).then(([http, https]) => {
+    const agents = { 'http:': new http.Agent(agentOptions(conn.proxyEnv)), 'https:': new https.Agent(agentOptions(conn.proxyEnv)) };
+    return {
+      agents,
+      transports: {
+        'http:': { request: http.request, agent: agents['http:'] },
+        'https:': { request: https.request as unknown as PostTransport['request'], agent: agents['https:'] },
+      },
+    };
+  });
   return loaded;
 }
 
 /**
- * Called while the step waits for its first source (the OIDC token request): loads the SDK and opens
- * the connection to the endpoint the first call will use, so neither waits after the token arrives.
- * Silent: a load or connect failure here is met (and reported) by the call itself, in its order.
+ * Called while the step waits for its first source (the OIDC token request): loads node's HTTP
+ * modules and opens the connection to the endpoint the first call will use, so neither waits after
+ * the token arrives. Silent: a load or connect failure here is met (and reported) by the call itself.
  */
 export function warmSts(conn: StsConnection, env: NodeJS.ProcessEnv = process.env): void {
   const url = preconnectUrl(conn, env);
@@ -121,81 +122,90 @@ export function preconnectUrl(conn: StsConnection, env: NodeJS.ProcessEnv): URL 
 export async function closeStsConnections(): Promise<void> {
   const current = loaded;
   loaded = undefined;
-  // The cached clients hold the handler being destroyed: later calls build new ones on a new handler.
-  clients = new WeakMap();
   warm?.discard();
   warm = undefined;
-  if (current) (await current).handler.destroy();
+  if (sdkLoaded) {
+    sdkLoaded = false;
+    await (await import('./sdkClient.js')).closeSdk();
+  }
+  if (current) {
+    const { agents } = await current;
+    agents['http:'].destroy();
+    agents['https:'].destroy();
+  }
 }
 
-/**
- * One STSClient per signer and endpoint, reused: building one runs the SDK's whole config resolution and
- * middleware stack, which a fan-out used to pay per call (1 000 targets all signed by the hub's credentials:
- * about 0.7 s of CPU in the profile). Keyed by the credentials object itself, so no secret is ever a key.
- */
-let clients = new WeakMap<object, Map<string, STSClient>>();
-const UNSIGNED = {};
-
-async function client(conn: StsConnection, credentials?: AwsCredentials): Promise<{ sdk: Sdk; sts: STSClient }> {
-  const { sdk, handler } = await load(conn);
-  const byEndpoint = clients.get(credentials ?? UNSIGNED) ?? new Map<string, STSClient>();
-  clients.set(credentials ?? UNSIGNED, byEndpoint);
+/** The decision for `conn` (endpoint.ts), made once per region and endpoint in a process. */
+const choices = new Map<string, EndpointChoice>();
+function choose(conn: StsConnection): EndpointChoice {
   const key = `${conn.region}\n${conn.endpoint ?? ''}`;
-  const cached = byEndpoint.get(key);
-  if (cached) return { sdk, sts: cached };
-  const sts = new sdk.STSClient({
-    region: conn.region ?? GLOBAL_SIGNING_REGION,
-    endpoint: conn.endpoint ?? (conn.region === undefined ? endpointFor(conn) : undefined),
-    maxAttempts: 1,
-    credentials: credentials && {
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      sessionToken: credentials.sessionToken,
-    },
-    requestHandler: handler as unknown as NodeHttpHandler,
-    customUserAgent: 'aws-assume-chain',
-  });
-  byEndpoint.set(key, sts);
-  return { sdk, sts };
+  let choice = choices.get(key);
+  if (!choice) {
+    // Without a region, the SDK is given the global endpoint (or the environment's) explicitly.
+    const endpoint = conn.endpoint ?? (conn.region === undefined ? endpointFor(conn) : undefined);
+    choice = chooseEndpoint({ region: conn.region ?? GLOBAL_SIGNING_REGION, endpoint }, process.env, readSharedConfig(process.env));
+    choices.set(key, choice);
+  }
+  return choice;
 }
 
-/** Per-call total deadline: the step's deadline may leave less than the handler's default. */
-const callOptions = (conn: StsConnection) => ({ requestTimeout: conn.requestTimeoutMs });
+const limits = (conn: StsConnection): PostLimits => ({
+  connectTimeoutMs: conn.connectTimeoutMs,
+  deadlineMs: conn.requestTimeoutMs,
+  capBytes: MAX_STS_REPLY_BYTES,
+});
 
-/** The reply, checked against the hop that asked for it; the account is the requested role's. */
-function assumed(hop: Hop, creds: StsCredentials | undefined, arn: string | undefined): AssumedRole {
-  return verifyAssumeRoleReply(
-    { action: hop.action, roleArn: hop.roleArn, sessionName: hop.roleSessionName, durationSeconds: hop.durationSeconds },
-    {
-      accessKeyId: creds?.AccessKeyId,
-      secretAccessKey: creds?.SecretAccessKey,
-      sessionToken: creds?.SessionToken,
-      expiration: creds?.Expiration,
-      assumedRoleArn: arn,
-    },
+/** One call by whichever client `choose` picks; the SDK client is loaded on its first use. */
+async function send<T>(
+  conn: StsConnection,
+  lean: (t: PostTransport, target: { url: URL; region: string }) => Promise<T>,
+  sdk: (
+    m: typeof import('./sdkClient.js'),
+    c: { region?: string; endpoint?: string; connectTimeoutMs: number; requestTimeoutMs: number },
+    agents: Agents,
+  ) => Promise<T>,
+): Promise<T> {
+  const { agents, transports } = await load(conn);
+  const choice = choose(conn);
+  if (choice.kind === 'lean')
+    return lean(transports[choice.url.protocol as 'http:' | 'https:'], { url: choice.url, region: conn.region ?? GLOBAL_SIGNING_REGION });
+  const m = await import('./sdkClient.js');
+  sdkLoaded = true;
+  const endpoint = conn.endpoint ?? (conn.region === undefined ? endpointFor(conn) : undefined);
+  return sdk(m, { region: conn.region, endpoint, connectTimeoutMs: conn.connectTimeoutMs, requestTimeoutMs: conn.requestTimeoutMs }, agents);
+}
+
+function assumeCall(conn: StsConnection, action: StsAction & `AssumeRole${string}`, params: StsParams, keys?: AwsCredentials): Promise<AssumeRoleFields> {
+  return send(
+    conn,
+    (t, target) => leanAssumeRole(t, limits(conn), action, params, target, keys),
+    (m, c, agents) => m.sdkAssumeRole(c, agents, action, params, keys),
   );
 }
 
+/** The reply, checked against the hop that asked for it; the account is the requested role's. */
+function assumed(hop: Hop, action: 'AssumeRole' | 'AssumeRoleWithWebIdentity', reply: AssumeRoleFields): AssumedRole {
+  return verifyAssumeRoleReply({ action, roleArn: hop.roleArn, sessionName: hop.roleSessionName, durationSeconds: hop.durationSeconds }, reply);
+}
+
+const some = <T>(xs: readonly T[]) => (xs.length > 0 ? xs : undefined);
+
 export async function assumeRole(conn: StsConnection, signer: AwsCredentials, hop: Hop, tokenCode: string | undefined): Promise<AssumedRole> {
   try {
-    const { sdk, sts } = await client(conn, signer);
-    const out = await sts.send(
-      new sdk.AssumeRoleCommand({
-        RoleArn: hop.roleArn,
-        RoleSessionName: hop.roleSessionName,
-        DurationSeconds: hop.durationSeconds,
-        ExternalId: hop.externalId,
-        Tags: hop.tags.length > 0 ? hop.tags.map((t) => ({ Key: t.key, Value: t.value })) : undefined,
-        TransitiveTagKeys: hop.transitiveTagKeys.length > 0 ? [...hop.transitiveTagKeys] : undefined,
-        Policy: hop.policy,
-        PolicyArns: hop.policyArns.length > 0 ? hop.policyArns.map((arn) => ({ arn })) : undefined,
-        SourceIdentity: hop.sourceIdentity,
-        SerialNumber: hop.mfa?.serialNumber,
-        TokenCode: hop.mfa ? tokenCode : undefined,
-      }),
-      callOptions(conn),
-    );
-    return assumed({ ...hop, action: 'AssumeRole' }, out.Credentials, out.AssumedRoleUser?.Arn);
+    const params: StsParams = {
+      RoleArn: hop.roleArn,
+      RoleSessionName: hop.roleSessionName,
+      DurationSeconds: hop.durationSeconds,
+      ExternalId: hop.externalId,
+      Tags: some(hop.tags.map((t) => ({ Key: t.key, Value: t.value }))),
+      TransitiveTagKeys: some(hop.transitiveTagKeys),
+      Policy: hop.policy,
+      PolicyArns: some(hop.policyArns),
+      SourceIdentity: hop.sourceIdentity,
+      SerialNumber: hop.mfa?.serialNumber,
+      TokenCode: hop.mfa ? tokenCode : undefined,
+    };
+    return assumed(hop, 'AssumeRole', await assumeCall(conn, 'AssumeRole', params, signer));
   } catch (err) {
     if (err instanceof StsError) throw err;
     throw toStsError(err, 'AssumeRole', endpointFor(conn), hop.roleArn, [signer.secretAccessKey, signer.sessionToken]);
@@ -204,19 +214,15 @@ export async function assumeRole(conn: StsConnection, signer: AwsCredentials, ho
 
 export async function assumeRoleWithWebIdentity(conn: StsConnection, hop: Hop, token: string): Promise<AssumedRole> {
   try {
-    const { sdk, sts } = await client(conn);
-    const out = await sts.send(
-      new sdk.AssumeRoleWithWebIdentityCommand({
-        RoleArn: hop.roleArn,
-        RoleSessionName: hop.roleSessionName,
-        WebIdentityToken: token,
-        DurationSeconds: hop.durationSeconds,
-        Policy: hop.policy,
-        PolicyArns: hop.policyArns.length > 0 ? hop.policyArns.map((arn) => ({ arn })) : undefined,
-      }),
-      callOptions(conn),
-    );
-    return assumed({ ...hop, action: 'AssumeRoleWithWebIdentity' }, out.Credentials, out.AssumedRoleUser?.Arn);
+    const params: StsParams = {
+      RoleArn: hop.roleArn,
+      RoleSessionName: hop.roleSessionName,
+      WebIdentityToken: token,
+      DurationSeconds: hop.durationSeconds,
+      Policy: hop.policy,
+      PolicyArns: some(hop.policyArns),
+    };
+    return assumed(hop, 'AssumeRoleWithWebIdentity', await assumeCall(conn, 'AssumeRoleWithWebIdentity', params));
   } catch (err) {
     if (err instanceof StsError) throw err;
     throw toStsError(err, 'AssumeRoleWithWebIdentity', endpointFor(conn), hop.roleArn, [token]);
@@ -225,9 +231,12 @@ export async function assumeRoleWithWebIdentity(conn: StsConnection, hop: Hop, t
 
 export async function getCallerIdentity(conn: StsConnection, credentials: AwsCredentials): Promise<CallerIdentity> {
   try {
-    const { sdk, sts } = await client(conn, credentials);
-    const out = await sts.send(new sdk.GetCallerIdentityCommand({}), callOptions(conn));
-    return verifyCallerIdentity(out.Arn, out.Account);
+    const out = await send(
+      conn,
+      (t, target) => leanCallerIdentity(t, limits(conn), target, credentials),
+      (m, c, agents) => m.sdkCallerIdentity(c, agents, credentials),
+    );
+    return verifyCallerIdentity(out.arn, out.account);
   } catch (err) {
     if (err instanceof StsError) throw err;
     throw toStsError(err, 'GetCallerIdentity', endpointFor(conn), undefined, [credentials.secretAccessKey, credentials.sessionToken]);
