@@ -15,9 +15,8 @@ import { agentOptions, type ProxyEnv } from '../net/proxy.js';
 import { preconnect, type Preconnect } from '../net/preconnect.js';
 import { CONNECT_TIMEOUT_MS, MAX_STS_REPLY_BYTES, REQUEST_DEADLINE_MS } from '../net/limits.js';
 import type { AwsCredentials, Hop } from '../base/types.js';
-import { chooseEndpoint, readSharedConfig, type EndpointChoice } from './endpoint.js';
+import type { EndpointChoice } from './endpoint.js';
 import { toStsError, StsError } from './errors.js';
-import { leanAssumeRole, leanCallerIdentity } from './lean.js';
 import type { StsAction, StsParams } from './query.js';
 import type { AssumeRoleFields } from './replies.js';
 import type { Agents } from './sdkClient.js';
@@ -64,6 +63,7 @@ export function endpointFor(conn: StsConnection, env: NodeJS.ProcessEnv = proces
 }
 
 interface Loaded {
+  readonly lean: typeof import('./lean.js');
   readonly agents: Agents;
   readonly transports: Readonly<Record<'http:' | 'https:', PostTransport>>;
 }
@@ -73,9 +73,10 @@ let warm: Preconnect | undefined;
 let sdkLoaded = false;
 
 function load(conn: StsConnection): Promise<Loaded> {
-  loaded ??= Promise.all([import('node:http'), import('node:https')]).then(([http, https]) => {
+  loaded ??= Promise.all([import('node:http'), import('node:https'), import('./lean.js')]).then(([http, https, lean]) => {
     const agents = { 'http:': new http.Agent(agentOptions(conn.proxyEnv)), 'https:': new https.Agent(agentOptions(conn.proxyEnv)) };
     return {
+      lean,
       agents,
       transports: {
         'http:': { request: http.request, agent: agents['http:'] },
@@ -87,8 +88,8 @@ function load(conn: StsConnection): Promise<Loaded> {
 }
 
 /**
- * Called while the step waits for its first source (the OIDC token request): loads node's HTTP
- * modules and opens the connection to the endpoint the first call will use, so neither waits after
+ * Called while the step waits for its first source (the OIDC token request): loads the client and
+ * node's HTTP modules and opens the connection to the endpoint the first call will use, so neither waits after
  * the token arrives. Silent: a load or connect failure here is met (and reported) by the call itself.
  */
 export function warmSts(conn: StsConnection, env: NodeJS.ProcessEnv = process.env): void {
@@ -137,7 +138,7 @@ export async function closeStsConnections(): Promise<void> {
 
 /** The decision for `conn` (endpoint.ts), made once per region and endpoint in a process. */
 const choices = new Map<string, EndpointChoice>();
-function choose(conn: StsConnection): EndpointChoice {
+function choose(conn: StsConnection, { chooseEndpoint, readSharedConfig }: Loaded['lean']): EndpointChoice {
   const key = `${conn.region}\n${conn.endpoint ?? ''}`;
   let choice = choices.get(key);
   if (!choice) {
@@ -158,17 +159,17 @@ const limits = (conn: StsConnection): PostLimits => ({
 /** One call by whichever client `choose` picks; the SDK client is loaded on its first use. */
 async function send<T>(
   conn: StsConnection,
-  lean: (t: PostTransport, target: { url: URL; region: string }) => Promise<T>,
+  lean: (m: Loaded['lean'], t: PostTransport, target: { url: URL; region: string }) => Promise<T>,
   sdk: (
     m: typeof import('./sdkClient.js'),
     c: { region?: string; endpoint?: string; connectTimeoutMs: number; requestTimeoutMs: number },
     agents: Agents,
   ) => Promise<T>,
 ): Promise<T> {
-  const { agents, transports } = await load(conn);
-  const choice = choose(conn);
+  const { lean: leanModule, agents, transports } = await load(conn);
+  const choice = choose(conn, leanModule);
   if (choice.kind === 'lean')
-    return lean(transports[choice.url.protocol as 'http:' | 'https:'], { url: choice.url, region: conn.region ?? GLOBAL_SIGNING_REGION });
+    return lean(leanModule, transports[choice.url.protocol as 'http:' | 'https:'], { url: choice.url, region: conn.region ?? GLOBAL_SIGNING_REGION });
   const m = await import('./sdkClient.js');
   sdkLoaded = true;
   const endpoint = conn.endpoint ?? (conn.region === undefined ? endpointFor(conn) : undefined);
@@ -178,7 +179,7 @@ async function send<T>(
 function assumeCall(conn: StsConnection, action: StsAction & `AssumeRole${string}`, params: StsParams, keys?: AwsCredentials): Promise<AssumeRoleFields> {
   return send(
     conn,
-    (t, target) => leanAssumeRole(t, limits(conn), action, params, target, keys),
+    (m, t, target) => m.leanAssumeRole(t, limits(conn), action, params, target, keys),
     (m, c, agents) => m.sdkAssumeRole(c, agents, action, params, keys),
   );
 }
@@ -233,7 +234,7 @@ export async function getCallerIdentity(conn: StsConnection, credentials: AwsCre
   try {
     const out = await send(
       conn,
-      (t, target) => leanCallerIdentity(t, limits(conn), target, credentials),
+      (m, t, target) => m.leanCallerIdentity(t, limits(conn), target, credentials),
       (m, c, agents) => m.sdkCallerIdentity(c, agents, credentials),
     );
     return verifyCallerIdentity(out.arn, out.account);

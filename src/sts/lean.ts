@@ -8,6 +8,9 @@ import { boundedPost, type PostLimits, type PostTransport } from '../net/bounded
 import { queryBody, type StsAction, type StsParams } from './query.js';
 import { readAssumeRoleReply, readCallerIdentity, readErrorReply, type AssumeRoleFields } from './replies.js';
 import { requestPath } from './endpoint.js';
+
+// client.ts loads this module on first use (a dry run never does); the endpoint decision comes with it.
+export { chooseEndpoint, readSharedConfig } from './endpoint.js';
 import { signRequest, type SigningKeys } from './sigv4.js';
 
 export const USER_AGENT = 'aws-assume-chain';
