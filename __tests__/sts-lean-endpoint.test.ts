@@ -117,6 +117,10 @@ describe('settings the lean client does not copy send the call to the SDK', () =
   test('unreadable shared config files: the SDK decides', () => {
     expect(chooseEndpoint({ region: 'us-east-1' }, {}, undefined)).toMatchObject({ kind: 'sdk' });
     expect(chooseEndpoint({ region: 'us-east-1' }, {}, '[profile p]\nregion = eu-west-1\ncredential_process = x\n')).toMatchObject({ kind: 'lean' });
+    // Only as a key: a value or a name that merely contains one of the words changes nothing.
+    const mentions = '[profile services]\nrole_arn = arn:aws:iam::123456789012:role/services-endpoint_url\n# use_fips_endpoint = true\n';
+    expect(chooseEndpoint({ region: 'us-east-1' }, {}, mentions)).toMatchObject({ kind: 'lean' });
+    expect(chooseEndpoint({ region: 'us-east-1' }, {}, '[services s]\nsts =\n  endpoint_url = http://x\n')).toMatchObject({ kind: 'sdk' });
   });
 
   test('readSharedConfig reads ~/.aws/config and credentials under HOME; missing files are empty', () => {

@@ -30,8 +30,13 @@ const SDK_ENV = [
   'AWS_SHARED_CREDENTIALS_FILE',
 ];
 
-/** Shared-config keys the SDK reads for an endpoint; a mention anywhere in the files (even a comment) is enough to defer. */
-const SDK_CONFIG_KEYS = /use_fips_endpoint|use_dualstack_endpoint|sts_regional_endpoints|endpoint_url|ignore_configured_endpoint_urls|services/i;
+/**
+ * Shared-config keys the SDK reads for an endpoint, as a key on any line of any section (indented too:
+ * `endpoint_url` nested under a service in a `[services …]` section) — any profile, not only the one
+ * AWS_PROFILE names, so the check errs towards the SDK.
+ */
+const SDK_CONFIG_KEYS =
+  /^[ \t]*(?:use_fips_endpoint|use_dualstack_endpoint|sts_regional_endpoints|endpoint_url|ignore_configured_endpoint_urls|services)[ \t]*[=:]/im;
 
 const set = (env: NodeJS.ProcessEnv, name: string) => env[name] !== undefined && env[name] !== '';
 
