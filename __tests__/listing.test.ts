@@ -78,7 +78,8 @@ test('THIRD_PARTY_NOTICES.md lists every runtime dependency, with the version pa
   }
   // Every listed package has its license text (or says it ships none) below the table.
   const listed = [...notices.matchAll(/^\| (@?[a-z0-9][a-z0-9./-]*) \| [^|]+ \| ([^|]+) \|/gm)].map((m) => m[1]!);
-  expect(listed.length).toBeGreaterThan(10);
+  // The table parsed: at least the direct dependencies are rows of it.
+  expect(listed.length).toBeGreaterThanOrEqual(Object.keys(pkg.dependencies).length);
   const headings = [...notices.matchAll(/^## (.+)$/gm)].flatMap((m) => m[1]!.split(', '));
   expect(listed.filter((p) => !headings.includes(p))).toEqual([]);
 });
