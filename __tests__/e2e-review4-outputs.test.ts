@@ -34,6 +34,17 @@ test('the first target failed: no other account takes its place in the environme
   s.noLeaks(r, [`${s.job.home}/.aws/credentials`]);
 });
 
+test("the first target failed, with output-credentials: no other account's keys or ID in the step outputs", async () => {
+  s.sts.setFault(memberRole(1), { code: 'AccessDenied', count: -1 });
+  const r = await s.main({ inputs: { ...INPUTS, 'output-credentials': 'true' }, env: s.oidcEnv });
+  expect(r.exitCode).toBe(0);
+  for (const name of ['aws-access-key-id', 'aws-secret-access-key', 'aws-session-token', 'aws-account-id', 'aws-role-arn']) {
+    expect(r.outputs[name]).toBeUndefined();
+  }
+  expect(JSON.parse(r.outputs['profiles']!)).toHaveLength(2);
+  s.noLeaks(r, [`${s.job.home}/.aws/credentials`]);
+});
+
 test('env-profile names a target that failed: the error says it failed, not that there is no such target', async () => {
   s.sts.setFault(memberRole(2), { code: 'AccessDenied', count: -1 });
   const r = await s.main({ inputs: { ...INPUTS, 'env-profile': '400000000002-audit' }, env: s.oidcEnv });

@@ -112,7 +112,8 @@ function prepare(outcomes: readonly TargetOutcome[], ctx: ExportContext): Prepar
   if (region !== undefined && choices.envRegion) exports.region(region);
   if (envTarget && choices.exportAwsProfile && paths) exports.set('AWS_PROFILE', envTarget.target.name);
 
-  const primary = envTarget ?? results[0];
+  // The outputs describe the env target; with none (env-profile: none), the plan's first, only if it succeeded.
+  const primary = envTarget ?? (outcomes[0]?.ok ? outcomes[0] : undefined);
   const outputs = primary ? identityOutputs(primary, settings.outputCredentials) : [];
   outputs.push(['profiles', profilesJson(results)]);
   const summary = settings.jobSummary ? resultsMarkdown(outcomes, ctx.maskAccount) : undefined;
