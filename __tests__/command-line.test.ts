@@ -38,8 +38,10 @@ const AWKWARD: Args = [
   'C:\\Program Files (x86)\\nodejs\\node.exe',
   'D:\\a\\R&D^x\\new, dir;=\\index.js',
   '\\\\nas\\share\\runner temp\\plan.json',
-  'team&ops#1',
+  // A name needing quotes here would end a line that starts with one: refused (e2e-review4-winquote).
+  'team-ops#1',
 ];
+const AWKWARD_NAME: Args = ['C:\\tools\\node.exe', 'D:\\a\\R&D^x\\index.js', 'D:\\a\\_temp\\plan.json', 'team&ops#1'];
 const SLASHES: Args = ['C:/tools/node.exe', 'D:/a/_actions/dist/index.js', 'D:/a/_temp/plan.json', 'p'];
 const UNICODE: Args = ['C:\\Users\\Jöran\\node.exe', 'C:\\Users\\Jöran\\dist\\index.js', 'C:\\Users\\Jöran\\plan.json', 'ünï'];
 const PLAIN_PUNCTUATION: Args = ['C:\\node=1,2;3\\node.exe', 'D:\\a\\x=y,z;w\\index.js', 'D:\\a\\_temp\\plan.json', 'a=b,c;d#e'];
@@ -48,7 +50,8 @@ const TRAILING: Args = ['C:\\n o\\node.exe', 'D:\\dir with space\\', 'D:\\t\\', 
 const WINDOWS_CASES: ReadonlyArray<[string, Args]> = [
   ['a GitHub-hosted runner (no quotes needed)', HOSTED],
   ['spaces in the node and bundle paths', PROGRAM_FILES],
-  ['cmd.exe syntax characters, a UNC path and an awkward profile name', AWKWARD],
+  ['cmd.exe syntax characters and a UNC path', AWKWARD],
+  ['an awkward profile name after an unquoted program', AWKWARD_NAME],
   ['forward slashes', SLASHES],
   ['non-ASCII names', UNICODE],
   ['trailing backslashes, quoted and not', TRAILING],
