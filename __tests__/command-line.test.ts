@@ -14,7 +14,7 @@ import { compatShellSplit } from '../src/config/python.js';
 import { writeProfiles } from '../src/export/profileFiles.js';
 import type { Plan } from '../src/base/types.js';
 import { buildRefreshPlan, credentialProcessCommand } from '../src/refresh/refreshPlan.js';
-import { hasBotocore, peerTest } from './support/peers.js';
+import { hasBotocore, peerTest, PYTHON } from './support/peers.js';
 
 type Args = readonly [node: string, entry: string, planFile: string, profile: string];
 
@@ -81,7 +81,7 @@ from botocore.compat import compat_shell_split
 profiles = load_config(sys.argv[1])['profiles']
 print(json.dumps([compat_shell_split(profiles[n]['credential_process'], platform=sys.argv[2]) for n in json.loads(sys.argv[3])]))
 `;
-  const r = spawnSync('python3', ['-c', script, paths.configFile, platform, JSON.stringify(names)], { encoding: 'utf8' });
+  const r = spawnSync(PYTHON, ['-c', script, paths.configFile, platform, JSON.stringify(names)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`botocore failed: ${r.stderr}`);
   // The file holds exactly the lines written (botocore read what the writer wrote, not a neighbour).
   expect(readFileSync(paths.configFile, 'utf8').match(/^credential_process = .*$/gm)).toHaveLength(lines.length);
@@ -223,7 +223,7 @@ def split(s, platform):
     except ValueError: return None
 print(json.dumps({p: [split(s, p) for s in inputs] for p in ('win32', 'linux')}))
 `;
-    const r = spawnSync('python3', ['-c', script], { input: JSON.stringify(inputs), encoding: 'utf8' });
+    const r = spawnSync(PYTHON, ['-c', script], { input: JSON.stringify(inputs), encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
     const expected = JSON.parse(r.stdout) as Record<'win32' | 'linux', (string[] | null)[]>;
     for (const platform of ['win32', 'linux'] as const) {
