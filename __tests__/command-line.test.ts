@@ -14,7 +14,7 @@ import { compatShellSplit } from '../src/config/python.js';
 import { writeProfiles } from '../src/export/profileFiles.js';
 import type { Plan } from '../src/base/types.js';
 import { buildRefreshPlan, credentialProcessCommand } from '../src/refresh/refreshPlan.js';
-import { hasBotocore, peerTest } from './support/peers.js';
+import { hasBotocore, peerTest, PYTHON } from './support/peers.js';
 
 type Args = readonly [node: string, entry: string, planFile: string, profile: string];
 
@@ -38,8 +38,10 @@ const AWKWARD: Args = [
   'C:\\Program Files (x86)\\nodejs\\node.exe',
   'D:\\a\\R&D^x\\new, dir;=\\index.js',
   '\\\\nas\\share\\runner temp\\plan.json',
-  'team&ops#1',
+  // A name needing quotes here would end a line that starts with one: refused (e2e-review4-winquote).
+  'team-ops#1',
 ];
+const AWKWARD_NAME: Args = ['C:\\tools\\node.exe', 'D:\\a\\R&D^x\\index.js', 'D:\\a\\_temp\\plan.json', 'team&ops#1'];
 const SLASHES: Args = ['C:/tools/node.exe', 'D:/a/_actions/dist/index.js', 'D:/a/_temp/plan.json', 'p'];
 const UNICODE: Args = ['C:\\Users\\Jöran\\node.exe', 'C:\\Users\\Jöran\\dist\\index.js', 'C:\\Users\\Jöran\\plan.json', 'ünï'];
 const PLAIN_PUNCTUATION: Args = ['C:\\node=1,2;3\\node.exe', 'D:\\a\\x=y,z;w\\index.js', 'D:\\a\\_temp\\plan.json', 'a=b,c;d#e'];
@@ -48,7 +50,8 @@ const TRAILING: Args = ['C:\\n o\\node.exe', 'D:\\dir with space\\', 'D:\\t\\', 
 const WINDOWS_CASES: ReadonlyArray<[string, Args]> = [
   ['a GitHub-hosted runner (no quotes needed)', HOSTED],
   ['spaces in the node and bundle paths', PROGRAM_FILES],
-  ['cmd.exe syntax characters, a UNC path and an awkward profile name', AWKWARD],
+  ['cmd.exe syntax characters and a UNC path', AWKWARD],
+  ['an awkward profile name after an unquoted program', AWKWARD_NAME],
   ['forward slashes', SLASHES],
   ['non-ASCII names', UNICODE],
   ['trailing backslashes, quoted and not', TRAILING],
@@ -78,7 +81,7 @@ from botocore.compat import compat_shell_split
 profiles = load_config(sys.argv[1])['profiles']
 print(json.dumps([compat_shell_split(profiles[n]['credential_process'], platform=sys.argv[2]) for n in json.loads(sys.argv[3])]))
 `;
-  const r = spawnSync('python3', ['-c', script, paths.configFile, platform, JSON.stringify(names)], { encoding: 'utf8' });
+  const r = spawnSync(PYTHON, ['-c', script, paths.configFile, platform, JSON.stringify(names)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`botocore failed: ${r.stderr}`);
   // The file holds exactly the lines written (botocore read what the writer wrote, not a neighbour).
   expect(readFileSync(paths.configFile, 'utf8').match(/^credential_process = .*$/gm)).toHaveLength(lines.length);
@@ -220,7 +223,7 @@ def split(s, platform):
     except ValueError: return None
 print(json.dumps({p: [split(s, p) for s in inputs] for p in ('win32', 'linux')}))
 `;
-    const r = spawnSync('python3', ['-c', script], { input: JSON.stringify(inputs), encoding: 'utf8' });
+    const r = spawnSync(PYTHON, ['-c', script], { input: JSON.stringify(inputs), encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
     const expected = JSON.parse(r.stdout) as Record<'win32' | 'linux', (string[] | null)[]>;
     for (const platform of ['win32', 'linux'] as const) {

@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Scenario, HUB, KEYS_TO_DEPLOY, USER, memberRole } from './support/scenario.js';
-import { awsCli, hasAwsCli, peerTest } from './support/peers.js';
+import { awsCli, botocoreIdentities, hasAwsCli, hasBotocore, peerTest } from './support/peers.js';
 import type { WorldOidcTrust } from './support/world.js';
 
 let s: Scenario;
@@ -68,6 +68,11 @@ describe('a config glob over 50 profiles', () => {
         const out = await awsCli(['sts', 'get-caller-identity', '--profile', `audit-${pad(n)}`, '--output', 'json'], env);
         expect([n, out.status, out.stderr]).toEqual([n, 0, '']);
         expect((JSON.parse(out.stdout) as { Account: string }).Account).toBe(String(400000000000 + n));
+      }
+      // Every one of the 50, through botocore (the AWS CLI's library) in one process: each profile is its member.
+      if (hasBotocore) {
+        const arns = await botocoreIdentities(names, env);
+        expect(names.map((name) => arns[name]!.split(':')[4])).toEqual(names.map((_, i) => String(400000000001 + i)));
       }
       s.noLeaks(r, [join(s.job.home, '.aws', 'credentials')]);
     },

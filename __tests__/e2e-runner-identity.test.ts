@@ -254,7 +254,7 @@ test('a dry run names the runner source in the plan, and calls nothing', async (
 });
 
 describe('use-existing-credentials', () => {
-  test('valid keys in the environment: one GetCallerIdentity, aws-account-id set, nothing exported', async () => {
+  test('valid keys in the environment: one GetCallerIdentity, aws-account-id set, only the region exported', async () => {
     const r = await s.main({
       inputs: { ...BASE, 'use-existing-credentials': 'true' },
       env: { ...s.stsEnv, AWS_ACCESS_KEY_ID: USER.accessKeyId, AWS_SECRET_ACCESS_KEY: USER.secretAccessKey },
@@ -263,7 +263,7 @@ describe('use-existing-credentials', () => {
     expect(r.exitCode).toBe(0);
     expect(s.calls().map((c) => [c.action, c.status])).toEqual([['GetCallerIdentity', 200]]);
     expect(r.outputs).toEqual({ 'aws-account-id': '111111111111' });
-    expect(r.exportedEnv).toEqual({});
+    expect(r.exportedEnv).toEqual({ AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1' });
     expect(r.stdout).toContain('use-existing-credentials: the credentials in the environment are valid');
     noLeaks(r);
   });

@@ -5,6 +5,7 @@
  *
  * If python3 + botocore or the `aws` CLI is missing, the tests that need them are skipped by name with a warning.
  */
+import { PYTHON } from './support/peers.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +28,7 @@ const probe = (cmd: string, args: string[]): boolean => {
   const r = spawnSync(cmd, args, { env: probeEnv, stdio: 'ignore', timeout: 20_000 });
   return r.status === 0;
 };
-const hasBotocore = probe('python3', ['-c', 'import botocore']);
+const hasBotocore = probe(PYTHON, ['-c', 'import botocore']);
 const hasAwsCli = probe('aws', ['--version']);
 rmSync(probeHome, { recursive: true, force: true });
 
@@ -254,7 +255,7 @@ me = s.create_client('sts', region_name='us-east-1', aws_access_key_id=c2['Acces
 out['me'] = {k: me[k] for k in ('Arn', 'Account', 'UserId')}
 print(json.dumps(out))
 `;
-    const r = await run('python3', ['-c', script, GH_OIDC, TARGET, token], peerEnv(makeHome()));
+    const r = await run(PYTHON, ['-c', script, GH_OIDC, TARGET, token], peerEnv(makeHome()));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;

@@ -7,8 +7,9 @@
 import { spawnSync } from 'node:child_process';
 import { expandUser, userHome } from '../src/config/homePath.js';
 import { defaultProfilePaths, inputProfilePath } from '../src/export/profileFiles.js';
+import { PYTHON } from './support/peers.js';
 
-const hasPython = spawnSync('python3', ['-c', 'import ntpath, posixpath'], { stdio: 'ignore' }).status === 0;
+const hasPython = spawnSync(PYTHON, ['-c', 'import ntpath, posixpath'], { stdio: 'ignore' }).status === 0;
 const pythonTest = hasPython ? test : test.skip;
 
 const PATHS = ['~', '~/.aws/config', '~\\.aws\\config', '~runneradmin\\x', '~other/x', '~/', 'C:\\abs\\~\\x', 'rel/~', '', '~~'];
@@ -27,7 +28,7 @@ function pythonExpand(module: 'ntpath' | 'posixpath', env: Record<string, string
   const script = `import json, os, sys, ${module}
 os.environ.clear(); os.environ.update(json.loads(sys.argv[1]))
 print(json.dumps([${module}.expanduser(p) for p in json.loads(sys.argv[2])]))`;
-  const r = spawnSync('python3', ['-c', script, JSON.stringify(env), JSON.stringify(PATHS)], { encoding: 'utf8' });
+  const r = spawnSync(PYTHON, ['-c', script, JSON.stringify(env), JSON.stringify(PATHS)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout) as string[];
 }

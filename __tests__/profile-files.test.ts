@@ -3,6 +3,7 @@
  * atomicity, locking across processes, removal of exactly what was written, and that botocore reads
  * the result (python3 + botocore are on the test machine).
  */
+import { PYTHON } from './support/peers.js';
 import { spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
@@ -143,7 +144,7 @@ function botocoreView(paths: ProfileFilePaths, names: string[]): PyView {
     AWS_CONFIG_FILE: paths.configFile,
     AWS_EC2_METADATA_DISABLED: 'true',
   });
-  const r = spawnSync('python3', ['-c', PY_READ, paths.credentialsFile, paths.configFile, JSON.stringify(names)], {
+  const r = spawnSync(PYTHON, ['-c', PY_READ, paths.credentialsFile, paths.configFile, JSON.stringify(names)], {
     env,
     encoding: 'utf8',
   });
@@ -747,7 +748,7 @@ print(json.dumps(out))
       for (let j = 0; j < count; j++) f += (POOL[Math.floor(next() * POOL.length)] ?? '') + (next() < 0.2 ? '\r\n' : next() < 0.1 ? '\r' : '\n');
       files.push(f);
     }
-    const r = spawnSync('python3', ['-c', PY_SECTIONS], { input: JSON.stringify(files), encoding: 'utf8' });
+    const r = spawnSync(PYTHON, ['-c', PY_SECTIONS], { input: JSON.stringify(files), encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
     const py = JSON.parse(r.stdout) as { names: string[]; profiles: (string | null)[] }[];
     files.forEach((f, i) => {
@@ -775,7 +776,7 @@ for s in json.loads(sys.stdin.read()):
     except ValueError: out.append(None)
 print(json.dumps(out))
 `;
-    const r = spawnSync('python3', ['-c', py], { input: JSON.stringify(inputs), encoding: 'utf8' });
+    const r = spawnSync(PYTHON, ['-c', py], { input: JSON.stringify(inputs), encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
     const expected = JSON.parse(r.stdout) as (string[] | null)[];
     inputs.forEach((s, i) => {

@@ -7,6 +7,7 @@ import { UserError } from '../src/base/errors.js';
 import type { Hop, Source, Target } from '../src/base/types.js';
 import { buildRefreshPlan, credentialProcessCommand, parseRefreshPlan, refreshTarget, serializeRefreshPlan, stillFresh } from '../src/refresh/refreshPlan.js';
 import { writeProfiles } from '../src/export/profileFiles.js';
+import { PYTHON } from './support/peers.js';
 
 const hop = (over: Partial<Hop> = {}): Hop => ({
   action: 'AssumeRole',
@@ -97,7 +98,7 @@ describe('credentialProcessCommand', () => {
   });
 
   test('botocore splits it the same way (shlex, as its credential_process provider does)', () => {
-    const r = spawnSync('python3', ['-c', 'import json,shlex,sys; print(json.dumps(shlex.split(sys.argv[1])))', line], { encoding: 'utf8' });
+    const r = spawnSync(PYTHON, ['-c', 'import json,shlex,sys; print(json.dumps(shlex.split(sys.argv[1])))', line], { encoding: 'utf8' });
     expect(JSON.parse(r.stdout)).toEqual([awkward[0], awkward[1], 'credential-process', awkward[2], awkward[3]]);
   });
 });

@@ -13,7 +13,7 @@ import { parseConfigText } from '../src/config/configparser.js';
 import { writeProfiles } from '../src/export/profileFiles.js';
 import { credentialProcessCommand } from '../src/refresh/refreshPlan.js';
 import { readPrivateFile } from '../src/refresh/store.js';
-import { hasBotocore, peerTest } from './support/peers.js';
+import { hasBotocore, peerTest, PYTHON } from './support/peers.js';
 
 const PY = `
 import json, sys
@@ -70,7 +70,7 @@ peerTest(hasBotocore, 'python botocore')(
       expect(text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
     }
 
-    const r = spawnSync('python3', ['-c', PY, paths.configFile, paths.credentialsFile], { encoding: 'utf8' });
+    const r = spawnSync(PYTHON, ['-c', PY, paths.configFile, paths.credentialsFile], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
     const view = JSON.parse(r.stdout) as {
       profiles: Record<string, Record<string, unknown>>;
@@ -108,7 +108,7 @@ peerTest(hasBotocore, 'python botocore')('a config with lone CR line ends (old M
   const text = '[profile a]\rregion = us-east-1\r[profile b]\rregion = eu-west-1\r\n[profile c]\nregion = x';
   writeFileSync(file, text);
   const r = spawnSync(
-    'python3',
+    PYTHON,
     ['-c', 'import json,sys; from botocore.configloader import raw_config_parse; print(json.dumps(raw_config_parse(sys.argv[1])))', file],
     {
       encoding: 'utf8',

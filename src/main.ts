@@ -48,7 +48,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       requestTimeoutMs: RESPONSE_TIMEOUT_MS,
       proxyEnv: proxyFor(settings, env),
     };
-    if (settings.useExistingCredentials && (await useExisting(env, conn, settings))) return;
+    if (settings.useExistingCredentials && (await useExisting(env, conn, settings, plan.targets[0]?.region ?? plan.region))) return;
     if (plan.runnerSource) core.info(`Source identity: ${plan.runnerSource}`);
     // While the first source (the OIDC token request) waits: load the STS client, connect to STS, load the export.
     warmSts(conn, env);
@@ -73,8 +73,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   }
 }
 
-/** Valid keys already in the environment (and in an allowed account): say so, set aws-account-id, export nothing. */
-async function useExisting(env: NodeJS.ProcessEnv, conn: StsConnection, settings: Settings): Promise<boolean> {
+/** Valid keys already in the environment (and in an allowed account): say so, set aws-account-id, export only the region. */
+async function useExisting(env: NodeJS.ProcessEnv, conn: StsConnection, settings: Settings, region: string | undefined): Promise<boolean> {
   const identity = await existingIdentity(env, conn);
   if (!identity) return false;
   if (settings.maskAccountId) core.setSecret(identity.accountId);
@@ -85,6 +85,11 @@ async function useExisting(env: NodeJS.ProcessEnv, conn: StsConnection, settings
   }
   core.info(`use-existing-credentials: the credentials in the environment are valid (${identity.arn}); no new credentials were requested`);
   core.setOutput('aws-account-id', identity.accountId);
+  // As configure-aws-credentials does before its own early return, and as every other run does when a region is known.
+  if (region !== undefined && settings.outputEnvCredentials !== false) {
+    core.exportVariable('AWS_REGION', region);
+    core.exportVariable('AWS_DEFAULT_REGION', region);
+  }
   return true;
 }
 

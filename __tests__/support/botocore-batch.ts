@@ -64,6 +64,7 @@ for case in cases:
     sys.stdout.write(json.dumps(out) + '\n')
     sys.stdout.flush()
 `;
+import { PYTHON } from './peers.js';
 
 export async function runBotocoreBatch(cases: readonly BotocoreCase[], timeoutMs = 120_000): Promise<Map<string, BotocoreOutcome>> {
   const dir = mkdtempSync(join(tmpdir(), 'botocore-batch-'));
@@ -73,7 +74,7 @@ export async function runBotocoreBatch(cases: readonly BotocoreCase[], timeoutMs
     writeFileSync(casesFile, JSON.stringify(cases));
     const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, AWS_EC2_METADATA_DISABLED: 'true' };
     const stdout = await new Promise<string>((resolve, reject) => {
-      execFile('python3', ['-c', SCRIPT, casesFile], { env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, out, stderr) => {
+      execFile(PYTHON, ['-c', SCRIPT, casesFile], { env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, out, stderr) => {
         if (err) reject(new Error(`botocore batch failed: ${err.message}\n${stderr}`));
         else resolve(out);
       });

@@ -11,7 +11,9 @@ function run(cmd: string, args: string[], env: Record<string, string>): Promise<
   });
 }
 
-export const hasBotocore: boolean = spawnSync('python3', ['-c', 'import botocore'], { stdio: 'ignore' }).status === 0;
+/** The Python interpreter: `python` on Windows runners (which have no `python3` command), else `python3`. */
+export const PYTHON = process.platform === 'win32' ? 'python' : 'python3';
+export const hasBotocore: boolean = spawnSync(PYTHON, ['-c', 'import botocore'], { stdio: 'ignore' }).status === 0;
 export const hasAwsCli: boolean = spawnSync('aws', ['--version'], { stdio: 'ignore' }).status === 0;
 
 /** A test that needs a peer: skipped by name, loudly, when the peer is missing. */
@@ -35,7 +37,7 @@ for p in json.loads(sys.argv[1]):
     out[p] = c.get_caller_identity()['Arn']
 print(json.dumps(out))
 `;
-  const r = await run('python3', ['-c', script, JSON.stringify(profiles)], env);
+  const r = await run(PYTHON, ['-c', script, JSON.stringify(profiles)], env);
   if (r.status !== 0) throw new Error(`botocore failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Record<string, string>;
 }

@@ -82,7 +82,7 @@ export async function exportResults(outcomes: readonly TargetOutcome[], ctx: Exp
 function prepare(outcomes: readonly TargetOutcome[], ctx: ExportContext): Prepared {
   const { settings, env } = ctx;
   const results = outcomes.filter((o): o is TargetSuccess => o.ok);
-  const envTarget = chooseEnvTarget(results, settings);
+  const envTarget = chooseEnvTarget(outcomes, settings);
   // The defaults follow the plan's target count (outcomes has one per target), failed targets included.
   const choices = outputChoices(settings, outcomes.length);
   const write = choices.writeProfiles && results.length > 0;
@@ -112,7 +112,8 @@ function prepare(outcomes: readonly TargetOutcome[], ctx: ExportContext): Prepar
   if (region !== undefined && choices.envRegion) exports.region(region);
   if (envTarget && choices.exportAwsProfile && paths) exports.set('AWS_PROFILE', envTarget.target.name);
 
-  const primary = envTarget ?? results[0];
+  // The outputs describe the env target; with none (env-profile: none), the plan's first, only if it succeeded.
+  const primary = envTarget ?? (outcomes[0]?.ok ? outcomes[0] : undefined);
   const outputs = primary ? identityOutputs(primary, settings.outputCredentials) : [];
   outputs.push(['profiles', profilesJson(results)]);
   const summary = settings.jobSummary ? resultsMarkdown(outcomes, ctx.maskAccount) : undefined;
@@ -212,11 +213,15 @@ function runnerFilesSnapshot(): () => void {
   };
 }
 
-function chooseEnvTarget(results: readonly TargetSuccess[], settings: Settings): TargetSuccess | undefined {
+function chooseEnvTarget(outcomes: readonly TargetOutcome[], settings: Settings): TargetSuccess | undefined {
   const wanted = settings.profileOutput.envProfile;
   if (wanted === 'none') return undefined;
-  if (wanted === undefined) return results[0];
-  const found = results.find((r) => r.target.name === wanted);
-  if (!found) throw new UserError(`Input 'env-profile': no target named "${wanted}" (targets: ${results.map((r) => r.target.name).join(', ')})`);
-  return found;
+  // The first target of the plan, not the first that succeeded: when it failed (fail-on-target-error:
+  // false), another account's keys in its place would be used by steps written for it.
+  const chosen = wanted === undefined ? outcomes[0] : outcomes.find((o) => o.target.name === wanted);
+  if (!chosen) throw new UserError(`Input 'env-profile': no target named "${wanted}" (targets: ${outcomes.map((o) => o.target.name).join(', ')})`);
+  if (chosen.ok) return chosen;
+  if (wanted !== undefined) throw new UserError(`Input 'env-profile': the target "${wanted}" failed, so it cannot be in the environment; nothing was exported`);
+  core.warning(`No credentials are in the environment: its target "${chosen.target.name}" (the first) failed; the other targets are in their profiles`);
+  return undefined;
 }

@@ -24,6 +24,14 @@ export async function buildPlan(settings: Settings, env: NodeJS.ProcessEnv, conf
   const { writeProfiles } = outputChoices(settings, plan.targets.length);
   checkTargetNames(plan, { mode: settings.mode, profileOutput: { write: writeProfiles, awsProfile: settings.profileOutput.awsProfile } });
   checkEnvProfile(plan, settings.profileOutput.envProfile);
+  // Keys in the environment say nothing about profiles: a run asked to write them must not end early
+  // and report success with none written (review 4).
+  if (settings.useExistingCredentials && writeProfiles) {
+    throw new InputError(
+      'use-existing-credentials',
+      'valid keys in the environment cannot stand in for the profiles this run writes (write-profiles, aws-profile, refresh or a fan-out); drop one of them',
+    );
+  }
   return plan;
 }
 

@@ -30,7 +30,16 @@ export interface CommandArg {
 
 /** The line for `args` (program first) as the given platform's readers split it. */
 export function composeCommandLine(args: readonly CommandArg[], platform: CommandPlatform): string {
-  return args.map((arg, i) => (platform === 'win32' ? windowsQuote(arg, i === 0) : posixQuote(arg.value))).join(' ');
+  const line = args.map((arg, i) => (platform === 'win32' ? windowsQuote(arg, i === 0) : posixQuote(arg.value))).join(' ');
+  const last = args[args.length - 1];
+  // The Go SDK drops a pair of quotes around a whole value: every other quote then pairs up the other
+  // way for cmd.exe, and what the last argument quoted (`&`, `|`…) would start a second command.
+  if (platform === 'win32' && last && args.length > 1 && line.startsWith('"') && line.endsWith('"')) {
+    throw new UserError(
+      `Cannot write a refreshing profile: the ${last.what} ${JSON.stringify(last.value)} needs quotes on Windows, and so does the ${args[0]!.what}; the AWS SDK for Go drops quotes around a whole config value, which would leave it unquoted for cmd.exe; use a ${last.what} without ${WINDOWS_NEEDS_QUOTES.source} or a leading '#'/';'`,
+    );
+  }
+  return line;
 }
 
 /**

@@ -10,9 +10,10 @@
  */
 import * as core from '../base/runner.js';
 import type { AwsCredentials } from '../base/types.js';
-import { TOKEN_FILE_CAP, readBoundedFile } from '../config/boundedFile.js';
+import { realpathSync } from 'node:fs';
+import { TOKEN_FILE_CAP, gitPathProblem, readBoundedFile } from '../config/boundedFile.js';
 import { keyShapeProblem } from './keyShapes.js';
-import { MetadataUnreachable, metadataRequest, parseCredentialsDocument } from './metadataHttp.js';
+import { MetadataUnreachable, expiredProblem, metadataRequest, parseCredentialsDocument } from './metadataHttp.js';
 
 const ECS_HOST = '169.254.170.2';
 /** Hosts plain http may name in _FULL_URI (besides loopback): ECS, EKS Pod Identity (IPv4, IPv6). */
@@ -57,6 +58,9 @@ export function containerAuthorization(env: NodeJS.ProcessEnv): string | undefin
   let from = 'AWS_CONTAINER_AUTHORIZATION_TOKEN';
   if (file !== undefined) {
     from = 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE';
+    // As for web identity token files: nothing under .git (the checkout's credentials), named or through a link.
+    const git = gitPathProblem(file) ?? gitPathProblem(realPathOr(file));
+    if (git) throw new Error(`the file named by AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE ${git}`);
     const read = readBoundedFile(file, TOKEN_FILE_CAP);
     if (!read.ok) throw new Error(`the file named by AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE ${read.detail}`);
     // A trailing newline is how files end, not part of the token.
@@ -95,9 +99,17 @@ export async function containerCredentials(env: NodeJS.ProcessEnv): Promise<AwsC
     const creds = parseCredentialsDocument(reply.body);
     if (!creds) throw new Error('the endpoint answered without a credentials document (AccessKeyId, SecretAccessKey, Token, Expiration)');
     for (const value of [creds.accessKeyId, creds.secretAccessKey, creds.sessionToken]) if (value) core.setSecret(value);
-    const problem = keyShapeProblem(creds, false);
+    const problem = keyShapeProblem(creds, false) ?? expiredProblem(creds.expiration);
     if (problem) throw new Error(`the answer was refused: ${problem}`);
     return creds;
   }
   throw new Error(`${lastProblem} (${ATTEMPTS} attempts)`);
+}
+
+function realPathOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path; // a missing file is reported by the read
+  }
 }

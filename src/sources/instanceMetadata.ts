@@ -11,7 +11,7 @@
 import * as core from '../base/runner.js';
 import type { AwsCredentials } from '../base/types.js';
 import { keyShapeProblem } from './keyShapes.js';
-import { MetadataUnreachable, type MetadataReply, metadataRequest, parseCredentialsDocument } from './metadataHttp.js';
+import { MetadataUnreachable, type MetadataReply, expiredProblem, metadataRequest, parseCredentialsDocument } from './metadataHttp.js';
 import { metadataDisabled } from './runnerIdentity.js';
 
 const TOKEN_TTL_SECONDS = '21600';
@@ -88,7 +88,7 @@ export async function instanceCredentials(env: NodeJS.ProcessEnv): Promise<AwsCr
   if (!creds) throw new Error(`the credentials of role ${role} are not a credentials document${code && code !== 'Success' ? ` (Code ${code})` : ''}`);
   for (const value of [creds.accessKeyId, creds.secretAccessKey, creds.sessionToken]) if (value) core.setSecret(value);
   if (code !== undefined && code !== 'Success') throw new Error(`the credentials of role ${role} came with Code ${code}`);
-  const problem = keyShapeProblem(creds, false);
+  const problem = keyShapeProblem(creds, false) ?? expiredProblem(creds.expiration);
   if (problem) throw new Error(`the answer was refused: ${problem}`);
   return creds;
 }

@@ -80,3 +80,12 @@ export function parseCredentialsDocument(body: string): { accessKeyId: string; s
   }
   return { accessKeyId, secretAccessKey, sessionToken: token || undefined, expiration: expires };
 }
+
+/**
+ * Why a credentials document that parsed is still refused: already expired (a stale cache behind the
+ * endpoint, or a replayed answer). botocore refuses such credentials too; used, they would fail later
+ * with a less helpful STS error, or be cached by the refresh helper.
+ */
+export function expiredProblem(expiration: Date | undefined, now = Date.now()): string | undefined {
+  return expiration !== undefined && expiration.getTime() <= now ? `its credentials expired at ${expiration.toISOString()}` : undefined;
+}
