@@ -3,12 +3,10 @@
  * the bundled action. Each case: one error line naming the source, no STS call, no secret outside an
  * ::add-mask:: line, no stack trace, done in seconds.
  */
-import { once } from 'node:events';
 import fs from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { StepResult } from './support/harness.js';
+import { closeStandIns, standIn } from './support/stand-ins.js';
 import { DEPLOY, Scenario, USER } from './support/scenario.js';
 
 const BASE = { 'aws-region': 'us-east-1', 'role-to-assume': DEPLOY, 'role-external-id': 'deploy-ext-42' };
@@ -16,29 +14,13 @@ const IMDS_ON = { AWS_EC2_METADATA_DISABLED: undefined };
 const STS_ACTIONS = new Set(['AssumeRole', 'AssumeRoleWithWebIdentity', 'GetCallerIdentity']);
 
 let s: Scenario;
-const servers: Server[] = [];
 beforeEach(async () => {
   s = await Scenario.start();
 });
 afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    server.close();
-  }
+  closeStandIns();
   await s.stop();
 });
-
-async function standIn(handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; seen: IncomingMessage[] }> {
-  const seen: IncomingMessage[] = [];
-  const server = createServer((req, res) => {
-    seen.push(req);
-    handle(req, res);
-  });
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
-}
 
 const stsCalls = () => s.calls().filter((c) => STS_ACTIONS.has(c.action));
 

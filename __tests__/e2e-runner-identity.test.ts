@@ -5,12 +5,10 @@
  * when 169.254.169.254 is not AWS's (an Azure-like stand-in). Also `use-existing-credentials`.
  */
 import { exec } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { REPO_ROOT, assertNoLeaks, type StepResult } from './support/harness.js';
+import { closeStandIns, standIn } from './support/stand-ins.js';
 import { DEPLOY, HUB, Scenario, USER } from './support/scenario.js';
 
 const CONTAINER_TOKEN = 'ctr-auth-Z8q4T1w7YpK2mN6vB3xR';
@@ -20,15 +18,11 @@ const IMDS_ON = { AWS_EC2_METADATA_DISABLED: undefined };
 const STS_ACTIONS = new Set(['AssumeRole', 'AssumeRoleWithWebIdentity', 'GetCallerIdentity']);
 
 let s: Scenario;
-const servers: Server[] = [];
 beforeEach(async () => {
   s = await Scenario.start();
 });
 afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    server.close();
-  }
+  closeStandIns();
   await s.stop();
 });
 
@@ -52,18 +46,6 @@ function expectAssumedFromUser(r: StepResult): void {
 }
 
 /** A local HTTP stand-in; `handle` answers every request, `seen` records them. */
-async function standIn(handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; seen: IncomingMessage[] }> {
-  const seen: IncomingMessage[] = [];
-  const server = createServer((req, res) => {
-    seen.push(req);
-    handle(req, res);
-  });
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
-}
-
 function lookedForEverything(message: string): void {
   for (const part of ['no source identity', 'id-token: write', 'aws-access-key-id', 'AWS_ACCESS_KEY_ID', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_ARN']) {
     expect(message).toContain(part);
