@@ -33,10 +33,11 @@ const SDK_ENV = [
 /**
  * Shared-config keys the SDK reads for an endpoint, as a key on any line of any section (indented too:
  * `endpoint_url` nested under a service in a `[services …]` section) — any profile, not only the one
- * AWS_PROFILE names, so the check errs towards the SDK.
+ * AWS_PROFILE names, so the check errs towards the SDK. `\s`, not `[ \t]`: the SDK's INI reader trims
+ * keys with String.prototype.trim (NBSP, vertical tab, form feed, BOM…), the same set `\s` matches.
  */
 const SDK_CONFIG_KEYS =
-  /^[ \t]*(?:use_fips_endpoint|use_dualstack_endpoint|sts_regional_endpoints|endpoint_url|ignore_configured_endpoint_urls|services)[ \t]*[=:]/im;
+  /^\s*(?:use_fips_endpoint|use_dualstack_endpoint|sts_regional_endpoints|endpoint_url|ignore_configured_endpoint_urls|services)\s*[=:]/im;
 
 const set = (env: NodeJS.ProcessEnv, name: string) => env[name] !== undefined && env[name] !== '';
 
