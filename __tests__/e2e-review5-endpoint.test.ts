@@ -24,7 +24,12 @@ async function sdkUrl(home: string): Promise<string> {
     },
   };
   try {
-    const sts = new STSClient({ region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, requestHandler: handler as never });
+    const sts = new STSClient({
+      region: 'us-east-1',
+      maxAttempts: 1,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      requestHandler: handler as never,
+    });
     await sts.send(new GetCallerIdentityCommand({})).catch(() => undefined);
   } finally {
     for (const [k, v] of Object.entries(saved)) {
