@@ -171,3 +171,36 @@ for (const [label, spoil] of Object.entries<Spoil>({
     assertNoLeaks(r, issued);
   }, 60_000);
 }
+
+describe('a hostile ~/.aws/config', () => {
+  const posix = process.platform === 'win32' ? test.skip : test; // mkfifo: POSIX only
+  posix(
+    'a FIFO at ~/.aws/config does not hang the step: one ConfigError naming the file (the SDK would wait on it for ever)',
+    async () => {
+      const fs = await import('node:fs');
+      const path = await import('node:path');
+      const { execFileSync } = await import('node:child_process');
+      fs.mkdirSync(path.join(job.dirs.home, '.aws'), { recursive: true });
+      execFileSync('mkfifo', [path.join(job.dirs.home, '.aws', 'config')]);
+      const r = await job.runStep({
+        node: NODE24_BIN,
+        entry: 'main',
+        timeoutMs: 30_000,
+        inputs: {
+          'aws-region': 'eu-west-1',
+          'aws-access-key-id': USER.id,
+          'aws-secret-access-key': USER.secret,
+          'role-to-assume': ROLE,
+          'sts-endpoint': url,
+          'role-session-name': 'review5',
+        },
+      });
+      expect(r.timedOut).toBe(false);
+      expect(r.exitCode).toBe(1);
+      expect(r.errors).toHaveLength(1);
+      expect(r.errors[0]).toMatch(/\.aws[\\/]config is a FIFO \(named pipe\), not a regular file/);
+      assertNoLeaks(r, issued);
+    },
+    60_000,
+  );
+});

@@ -7,9 +7,10 @@
  * URLs, an endpoint setting in the shared config files, another config file, a region outside those
  * partitions' patterns — goes to the SDK client (loaded only then), so those keep today's behaviour.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ConfigError } from '../base/errors.js';
+import { readBoundedFile } from '../config/boundedFile.js';
 
 export type EndpointChoice = { readonly kind: 'lean'; readonly url: URL } | { readonly kind: 'sdk'; readonly why: string };
 
@@ -80,19 +81,19 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /**
  * The text of ~/.aws/config and ~/.aws/credentials (home as the SDK finds it), '' for files that do
- * not exist, undefined if either cannot be read (the SDK then decides, as today).
+ * not exist, undefined if either cannot be read (the SDK then decides, as today). Read without
+ * waiting (readBoundedFile opens non-blocking): a FIFO planted there must not hang the step, and
+ * since the SDK would hang on it, a file that is not a regular one is a ConfigError.
  */
 export function readSharedConfig(env: NodeJS.ProcessEnv): string | undefined {
   const home = env['HOME'] || env['USERPROFILE'] || (env['HOMEPATH'] ? `${env['HOMEDRIVE'] ?? 'C:'}${env['HOMEPATH']}` : os.homedir());
   let text = '';
   for (const name of ['config', 'credentials']) {
-    try {
-      const file = path.join(home, '.aws', name);
-      if (fs.statSync(file).size > MAX_CONFIG_BYTES) return undefined;
-      text += `${fs.readFileSync(file, 'utf8')}\n`;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
-    }
+    const read = readBoundedFile(path.join(home, '.aws', name), MAX_CONFIG_BYTES);
+    if (read.ok) text += `${read.data.toString('utf8')}\n`;
+    // The SDK would wait on a FIFO (or a device) for ever: refuse it here, naming the file.
+    else if (read.reason === 'not-regular') throw new ConfigError('ConfigFileNotRegular', `${path.join(home, '.aws', name)} ${read.detail}`);
+    else if (read.reason !== 'missing') return undefined;
   }
   return text;
 }
