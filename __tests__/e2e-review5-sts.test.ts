@@ -204,3 +204,11 @@ describe('a hostile ~/.aws/config', () => {
     60_000,
   );
 });
+
+test('a directory at ~/.aws/config is skipped as the SDK skips it: the step succeeds', async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  fs.mkdirSync(path.join(job.dirs.home, '.aws', 'config'), { recursive: true });
+  const r = await run();
+  succeeded(r, 1);
+}, 60_000);

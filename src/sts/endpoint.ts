@@ -91,9 +91,11 @@ export function readSharedConfig(env: NodeJS.ProcessEnv): string | undefined {
   for (const name of ['config', 'credentials']) {
     const read = readBoundedFile(path.join(home, '.aws', name), MAX_CONFIG_BYTES);
     if (read.ok) text += `${read.data.toString('utf8')}\n`;
-    // The SDK would wait on a FIFO (or a device) for ever: refuse it here, naming the file.
-    else if (read.reason === 'not-regular') throw new ConfigError('ConfigFileNotRegular', `${path.join(home, '.aws', name)} ${read.detail}`);
-    else if (read.reason !== 'missing') return undefined;
+    // The SDK would wait on a FIFO (or a device) for ever: refuse it here, naming the file. A directory
+    // it skips (as unreadable), so that defers to the SDK, as before.
+    else if (read.reason === 'not-regular' && !read.detail.startsWith('is a directory')) {
+      throw new ConfigError('ConfigFileNotRegular', `${path.join(home, '.aws', name)} ${read.detail}`);
+    } else if (read.reason !== 'missing') return undefined;
   }
   return text;
 }
