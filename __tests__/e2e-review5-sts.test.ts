@@ -212,3 +212,19 @@ test('a directory at ~/.aws/config is skipped as the SDK skips it: the step succ
   const r = await run();
   succeeded(r, 1);
 }, 60_000);
+
+test('AWS_ENDPOINT_URL_STS empty and AWS_ENDPOINT_URL set: the empty variable counts as unset, as in the SDK', async () => {
+  const r = await job.runStep({
+    node: NODE24_BIN,
+    entry: 'main',
+    env: { AWS_ENDPOINT_URL_STS: '', AWS_ENDPOINT_URL: url },
+    inputs: {
+      'aws-region': 'eu-west-1',
+      'aws-access-key-id': USER.id,
+      'aws-secret-access-key': USER.secret,
+      'role-to-assume': ROLE,
+      'role-session-name': 'review5',
+    },
+  });
+  succeeded(r, 1);
+}, 60_000);
