@@ -228,3 +228,36 @@ test('AWS_ENDPOINT_URL_STS empty and AWS_ENDPOINT_URL set: the empty variable co
   });
   succeeded(r, 1);
 }, 60_000);
+
+describe('a hostile AWS_CONFIG_FILE', () => {
+  const posix = process.platform === 'win32' ? test.skip : test; // mkfifo: POSIX only
+  posix(
+    'a FIFO named by AWS_CONFIG_FILE does not hang the step',
+    async () => {
+      const path = await import('node:path');
+      const { execFileSync } = await import('node:child_process');
+      const fifo = path.join(job.dirs.home, 'config-fifo');
+      execFileSync('mkfifo', [fifo]);
+      const r = await job.runStep({
+        node: NODE24_BIN,
+        entry: 'main',
+        timeoutMs: 30_000,
+        env: { AWS_CONFIG_FILE: fifo },
+        inputs: {
+          'aws-region': 'eu-west-1',
+          'aws-access-key-id': USER.id,
+          'aws-secret-access-key': USER.secret,
+          'role-to-assume': ROLE,
+          'sts-endpoint': url,
+          'role-session-name': 'review5',
+        },
+      });
+      expect(r.timedOut).toBe(false);
+      expect(r.exitCode).toBe(1);
+      expect(r.errors).toHaveLength(1);
+      expect(r.errors[0]).toContain(`${fifo} is a FIFO (named pipe), not a regular file`);
+      assertNoLeaks(r, issued);
+    },
+    60_000,
+  );
+});

@@ -87,14 +87,19 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
  */
 export function readSharedConfig(env: NodeJS.ProcessEnv): string | undefined {
   const home = env['HOME'] || env['USERPROFILE'] || (env['HOMEPATH'] ? `${env['HOMEDRIVE'] ?? 'C:'}${env['HOMEPATH']}` : os.homedir());
+  // The files the SDK reads: AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE (a leading `~/` is the home,
+  // as in the SDK) or the defaults. When either variable is set chooseEndpoint defers to the SDK anyway;
+  // they are opened here so that a FIFO there fails the step instead of hanging it in the SDK.
+  const files = [env['AWS_CONFIG_FILE'] || path.join(home, '.aws', 'config'), env['AWS_SHARED_CREDENTIALS_FILE'] || path.join(home, '.aws', 'credentials')];
   let text = '';
-  for (const name of ['config', 'credentials']) {
-    const read = readBoundedFile(path.join(home, '.aws', name), MAX_CONFIG_BYTES);
+  for (const given of files) {
+    const file = given.startsWith('~/') ? path.join(home, given.slice(2)) : given;
+    const read = readBoundedFile(file, MAX_CONFIG_BYTES);
     if (read.ok) text += `${read.data.toString('utf8')}\n`;
     // The SDK would wait on a FIFO (or a device) for ever: refuse it here, naming the file. A directory
     // it skips (as unreadable), so that defers to the SDK, as before.
     else if (read.reason === 'not-regular' && !read.detail.startsWith('is a directory')) {
-      throw new ConfigError('ConfigFileNotRegular', `${path.join(home, '.aws', name)} ${read.detail}`);
+      throw new ConfigError('ConfigFileNotRegular', `${file} ${read.detail}`);
     } else if (read.reason !== 'missing') return undefined;
   }
   return text;
