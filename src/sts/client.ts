@@ -15,6 +15,7 @@ import { agentOptions, type ProxyEnv } from '../net/proxy.js';
 import { preconnect, type Preconnect } from '../net/preconnect.js';
 import { CONNECT_TIMEOUT_MS, MAX_STS_REPLY_BYTES, REQUEST_DEADLINE_MS } from '../net/limits.js';
 import type { AwsCredentials, Hop } from '../base/types.js';
+import { ConfigError } from '../base/errors.js';
 import type { EndpointChoice } from './endpoint.js';
 import { toStsError, StsError } from './errors.js';
 import type { StsAction, StsParams } from './query.js';
@@ -208,7 +209,7 @@ export async function assumeRole(conn: StsConnection, signer: AwsCredentials, ho
     };
     return assumed(hop, 'AssumeRole', await assumeCall(conn, 'AssumeRole', params, signer));
   } catch (err) {
-    if (err instanceof StsError) throw err;
+    if (err instanceof StsError || err instanceof ConfigError) throw err;
     throw toStsError(err, 'AssumeRole', endpointFor(conn), hop.roleArn, [signer.secretAccessKey, signer.sessionToken]);
   }
 }
@@ -225,7 +226,7 @@ export async function assumeRoleWithWebIdentity(conn: StsConnection, hop: Hop, t
     };
     return assumed(hop, 'AssumeRoleWithWebIdentity', await assumeCall(conn, 'AssumeRoleWithWebIdentity', params));
   } catch (err) {
-    if (err instanceof StsError) throw err;
+    if (err instanceof StsError || err instanceof ConfigError) throw err;
     throw toStsError(err, 'AssumeRoleWithWebIdentity', endpointFor(conn), hop.roleArn, [token]);
   }
 }
@@ -239,7 +240,7 @@ export async function getCallerIdentity(conn: StsConnection, credentials: AwsCre
     );
     return verifyCallerIdentity(out.arn, out.account);
   } catch (err) {
-    if (err instanceof StsError) throw err;
+    if (err instanceof StsError || err instanceof ConfigError) throw err;
     throw toStsError(err, 'GetCallerIdentity', endpointFor(conn), undefined, [credentials.secretAccessKey, credentials.sessionToken]);
   }
 }

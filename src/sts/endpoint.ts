@@ -7,9 +7,10 @@
  * URLs, an endpoint setting in the shared config files, another config file, a region outside those
  * partitions' patterns — goes to the SDK client (loaded only then), so those keep today's behaviour.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ConfigError } from '../base/errors.js';
+import { readBoundedFile } from '../config/boundedFile.js';
 
 export type EndpointChoice = { readonly kind: 'lean'; readonly url: URL } | { readonly kind: 'sdk'; readonly why: string };
 
@@ -33,10 +34,11 @@ const SDK_ENV = [
 /**
  * Shared-config keys the SDK reads for an endpoint, as a key on any line of any section (indented too:
  * `endpoint_url` nested under a service in a `[services …]` section) — any profile, not only the one
- * AWS_PROFILE names, so the check errs towards the SDK.
+ * AWS_PROFILE names, so the check errs towards the SDK. `\s`, not `[ \t]`: the SDK's INI reader trims
+ * keys with String.prototype.trim (NBSP, vertical tab, form feed, BOM…), the same set `\s` matches.
  */
 const SDK_CONFIG_KEYS =
-  /^[ \t]*(?:use_fips_endpoint|use_dualstack_endpoint|sts_regional_endpoints|endpoint_url|ignore_configured_endpoint_urls|services)[ \t]*[=:]/im;
+  /^\s*(?:use_fips_endpoint|use_dualstack_endpoint|sts_regional_endpoints|endpoint_url|ignore_configured_endpoint_urls|services)\s*[=:]/im;
 
 const set = (env: NodeJS.ProcessEnv, name: string) => env[name] !== undefined && env[name] !== '';
 
@@ -79,19 +81,26 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /**
  * The text of ~/.aws/config and ~/.aws/credentials (home as the SDK finds it), '' for files that do
- * not exist, undefined if either cannot be read (the SDK then decides, as today).
+ * not exist, undefined if either cannot be read (the SDK then decides, as today). Read without
+ * waiting (readBoundedFile opens non-blocking): a FIFO planted there must not hang the step, and
+ * since the SDK would hang on it, a file that is not a regular one is a ConfigError.
  */
 export function readSharedConfig(env: NodeJS.ProcessEnv): string | undefined {
   const home = env['HOME'] || env['USERPROFILE'] || (env['HOMEPATH'] ? `${env['HOMEDRIVE'] ?? 'C:'}${env['HOMEPATH']}` : os.homedir());
+  // The files the SDK reads: AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE (a leading `~/` is the home,
+  // as in the SDK) or the defaults. When either variable is set chooseEndpoint defers to the SDK anyway;
+  // they are opened here so that a FIFO there fails the step instead of hanging it in the SDK.
+  const files = [env['AWS_CONFIG_FILE'] || path.join(home, '.aws', 'config'), env['AWS_SHARED_CREDENTIALS_FILE'] || path.join(home, '.aws', 'credentials')];
   let text = '';
-  for (const name of ['config', 'credentials']) {
-    try {
-      const file = path.join(home, '.aws', name);
-      if (fs.statSync(file).size > MAX_CONFIG_BYTES) return undefined;
-      text += `${fs.readFileSync(file, 'utf8')}\n`;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
-    }
+  for (const given of files) {
+    const file = given.startsWith('~/') ? path.join(home, given.slice(2)) : given;
+    const read = readBoundedFile(file, MAX_CONFIG_BYTES);
+    if (read.ok) text += `${read.data.toString('utf8')}\n`;
+    // The SDK would wait on a FIFO (or a device) for ever: refuse it here, naming the file. A directory
+    // it skips (as unreadable), so that defers to the SDK, as before.
+    else if (read.reason === 'not-regular' && !read.detail.startsWith('is a directory')) {
+      throw new ConfigError('ConfigFileNotRegular', `${file} ${read.detail}`);
+    } else if (read.reason !== 'missing') return undefined;
   }
   return text;
 }

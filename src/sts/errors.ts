@@ -58,7 +58,8 @@ export class StsError extends UserError {
 export function isRetryableCode(code: string, status: number | undefined): boolean {
   if (FINAL_CODES.has(code)) return false;
   if (RETRY_CODES.has(code)) return true;
-  return status !== undefined && status >= 500;
+  // 429 is throttling whatever the body says (a proxy or gateway in front of STS answers it without a code).
+  return status !== undefined && (status === 429 || status >= 500);
 }
 
 interface SdkLikeError {

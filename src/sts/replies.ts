@@ -29,19 +29,33 @@ function replyError(status: number, name: string, message: string, code?: string
 export function readErrorReply(status: number, body: string): ReplyError {
   let root: XmlElement | undefined;
   let error: XmlElement | undefined;
-  let code: string | undefined;
-  let message: string | undefined;
   try {
     root = body.length > 0 ? parseXml(body) : undefined;
     error = child(root, 'Error') ?? child(child(root, 'Errors'), 'Error');
-    code = childText(error, 'Code');
-    message = childText(error, 'message') ?? childText(error, 'Message') ?? childText(root, 'message') ?? childText(root, 'Message');
   } catch {
-    code = undefined;
-    message = undefined;
+    root = undefined;
   }
+  // Code and message are read apart: markup in a message must not cost the error its code (the retry
+  // class). An unreadable code makes the whole error unreadable, as before.
+  let codeRead = true;
+  const code = attempt(
+    () => childText(error, 'Code'),
+    () => (codeRead = false),
+  );
+  const message = codeRead
+    ? attempt(() => childText(error, 'message') ?? childText(error, 'Message') ?? childText(root, 'message') ?? childText(root, 'Message'))
+    : undefined;
   const name = code ?? (status === 404 ? 'NotFound' : 'Unknown');
   return replyError(status, name, message ?? 'Unknown', code);
+}
+
+function attempt(read: () => string | undefined, failed?: () => void): string | undefined {
+  try {
+    return read();
+  } catch {
+    failed?.();
+    return undefined;
+  }
 }
 
 /** A 2xx body that cannot be read: toStsError names it UnreadableReply. */
