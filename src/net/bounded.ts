@@ -34,6 +34,20 @@ export function checkDeclaredLength(headers: Record<string, string | string[] | 
   if (Number.isFinite(length) && length > cap) throw new ReplyTooLargeError(cap);
 }
 
+/**
+ * An HTTP reply's body under `cap`: a declared Content-Length over it is refused (and the stream
+ * destroyed) before a byte is read, else the body is read with readCapped.
+ */
+export function readReply(res: Readable & { readonly headers: Record<string, string | string[] | undefined> }, cap: number): Promise<Buffer> {
+  try {
+    checkDeclaredLength(res.headers, cap);
+  } catch (err) {
+    res.destroy();
+    return Promise.reject(err);
+  }
+  return readCapped(res, cap);
+}
+
 /** Reads `stream` to its end, or fails (destroying it) as soon as more than `cap` bytes arrived. */
 export function readCapped(stream: Readable, cap: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -8,7 +8,7 @@
  */
 import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
-import { checkDeclaredLength, readCapped, withRequestDeadline } from './bounded.js';
+import { readReply, withRequestDeadline } from './bounded.js';
 
 export interface PostRequest {
   readonly url: URL;
@@ -56,14 +56,7 @@ function exchange(t: PostTransport, r: PostRequest, limits: PostLimits, signal: 
         signal,
       },
       (res) => {
-        try {
-          checkDeclaredLength(res.headers, limits.capBytes);
-        } catch (err) {
-          res.destroy();
-          reject(err);
-          return;
-        }
-        readCapped(res, limits.capBytes).then((body) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }), reject);
+        readReply(res, limits.capBytes).then((body) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }), reject);
       },
     );
     req.on('error', reject);

@@ -7,7 +7,7 @@ import * as core from '../base/runner.js';
 import { UserError } from '../base/errors.js';
 import { withRetry, DEFAULT_BACKOFF } from '../base/retry.js';
 import { agentOptions, type ProxyEnv } from '../net/proxy.js';
-import { checkDeclaredLength, readCapped, ReplyTooLargeError, withRequestDeadline } from '../net/bounded.js';
+import { readReply, ReplyTooLargeError, withRequestDeadline } from '../net/bounded.js';
 import { diagnostic } from '../net/diagnostic.js';
 import { MAX_TOKEN_REPLY_BYTES, REQUEST_DEADLINE_MS } from '../net/limits.js';
 
@@ -146,14 +146,7 @@ async function httpGet(url: string, headers: Record<string, string>, timeoutMs: 
       (signal) =>
         new Promise((resolve, reject) => {
           const req = get(url, { headers, agent, signal }, (res) => {
-            try {
-              checkDeclaredLength(res.headers, MAX_TOKEN_REPLY_BYTES);
-            } catch (err) {
-              res.destroy();
-              reject(err);
-              return;
-            }
-            readCapped(res, MAX_TOKEN_REPLY_BYTES).then((bytes) => resolve({ status: res.statusCode ?? 0, body: bytes.toString('utf8') }), reject);
+            readReply(res, MAX_TOKEN_REPLY_BYTES).then((bytes) => resolve({ status: res.statusCode ?? 0, body: bytes.toString('utf8') }), reject);
           });
           // Never quote node's own error text at length: only its code.
           req.on('error', (err: NodeJS.ErrnoException) => reject(signal.aborted ? err : new Error(`token service unreachable (${err.code ?? err.name})`)));

@@ -4,7 +4,7 @@
  * and the whole exchange bounded by a short deadline, so an endpoint that is not AWS's (an Azure VM
  * answers on 169.254.169.254 too) or not there at all costs about a second.
  */
-import { checkDeclaredLength, readCapped, withRequestDeadline } from '../net/bounded.js';
+import { readReply, withRequestDeadline } from '../net/bounded.js';
 import { MAX_METADATA_REPLY_BYTES, METADATA_TIMEOUT_MS } from '../net/limits.js';
 
 export interface MetadataReply {
@@ -31,14 +31,7 @@ export async function metadataRequest(
       (signal) =>
         new Promise<MetadataReply>((resolve, reject) => {
           const req = request(url, { method: init.method, headers: init.headers, agent, signal }, (res) => {
-            try {
-              checkDeclaredLength(res.headers, MAX_METADATA_REPLY_BYTES);
-            } catch (err) {
-              res.destroy();
-              reject(err);
-              return;
-            }
-            readCapped(res, MAX_METADATA_REPLY_BYTES).then(
+            readReply(res, MAX_METADATA_REPLY_BYTES).then(
               (bytes) => resolve({ status: res.statusCode ?? 0, body: bytes.toString('utf8'), headers: res.headers }),
               reject,
             );
