@@ -4,6 +4,7 @@ import { UserError } from './base/errors.js';
 import { planMarkdown } from './export/summary.js';
 import { writeJobSummary } from './export/jobSummary.js';
 import { buildPlan } from './plan/index.js';
+import { outputChoices } from './plan/outputChoices.js';
 import { untrustedEndpoint } from './net/endpointTrust.js';
 import type { Plan } from './base/types.js';
 import { readSettings, type Settings } from './settings/settings.js';
@@ -86,7 +87,8 @@ async function useExisting(env: NodeJS.ProcessEnv, conn: StsConnection, settings
   core.info(`use-existing-credentials: the credentials in the environment are valid (${identity.arn}); no new credentials were requested`);
   core.setOutput('aws-account-id', identity.accountId);
   // As configure-aws-credentials does before its own early return, and as every other run does when a region is known.
-  if (region !== undefined && settings.outputEnvCredentials !== false) {
+  // The same rule as every other run (the target count does not enter it).
+  if (region !== undefined && outputChoices(settings, 1).envRegion) {
     core.exportVariable('AWS_REGION', region);
     core.exportVariable('AWS_DEFAULT_REGION', region);
   }

@@ -137,15 +137,21 @@ export async function closeStsConnections(): Promise<void> {
   }
 }
 
+/**
+ * The endpoint given explicitly to the decision and to the SDK: the connection's own, or, without a
+ * region, the global endpoint (or the environment's), which nothing else could resolve.
+ */
+function sdkEndpoint(conn: StsConnection): string | undefined {
+  return conn.endpoint ?? (conn.region === undefined ? endpointFor(conn) : undefined);
+}
+
 /** The decision for `conn` (endpoint.ts), made once per region and endpoint in a process. */
 const choices = new Map<string, EndpointChoice>();
 function choose(conn: StsConnection, { chooseEndpoint, readSharedConfig }: Loaded['lean']): EndpointChoice {
   const key = `${conn.region}\n${conn.endpoint ?? ''}`;
   let choice = choices.get(key);
   if (!choice) {
-    // Without a region, the SDK is given the global endpoint (or the environment's) explicitly.
-    const endpoint = conn.endpoint ?? (conn.region === undefined ? endpointFor(conn) : undefined);
-    choice = chooseEndpoint({ region: conn.region ?? GLOBAL_SIGNING_REGION, endpoint }, process.env, readSharedConfig(process.env));
+    choice = chooseEndpoint({ region: conn.region ?? GLOBAL_SIGNING_REGION, endpoint: sdkEndpoint(conn) }, process.env, readSharedConfig(process.env));
     choices.set(key, choice);
   }
   return choice;
@@ -173,8 +179,7 @@ async function send<T>(
     return lean(leanModule, transports[choice.url.protocol as 'http:' | 'https:'], { url: choice.url, region: conn.region ?? GLOBAL_SIGNING_REGION });
   const m = await import('./sdkClient.js');
   sdkLoaded = true;
-  const endpoint = conn.endpoint ?? (conn.region === undefined ? endpointFor(conn) : undefined);
-  return sdk(m, { region: conn.region, endpoint, connectTimeoutMs: conn.connectTimeoutMs, requestTimeoutMs: conn.requestTimeoutMs }, agents);
+  return sdk(m, { region: conn.region, endpoint: sdkEndpoint(conn), connectTimeoutMs: conn.connectTimeoutMs, requestTimeoutMs: conn.requestTimeoutMs }, agents);
 }
 
 function assumeCall(conn: StsConnection, action: StsAction & `AssumeRole${string}`, params: StsParams, keys?: AwsCredentials): Promise<AssumeRoleFields> {
